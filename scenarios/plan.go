@@ -1,0 +1,105 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/surgeload/surge/workloads"
+)
+
+// Plan is a validated scenario, compiled into the objects a run needs. It is
+// what the coordinator splits among drivers. A Plan is read-only once built,
+// except through Scale.
+type Plan struct {
+	Name        string
+	Description string
+	// Source says where the scenario came from: a file path, or
+	// "bundled:NAME" for an embedded one.
+	Source string
+	Seed   uint64
+
+	Targets   []Target
+	Keyspaces []Keyspace
+	// Ops is the mix, in file order; Op.Weight are the relative weights.
+	Ops []Op
+	// Stages is the load profile, in order.
+	Stages []workloads.Stage
+	SLOs   []SLO
+	Options Options
+}
+
+// Target is a named system under test and its driver options. Exactly one of
+// the driver option pointers is set, the one named by Driver.
+type Target struct {
+	Name   string
+	Driver string // "sim"
+	Sim    *SimTarget
+}
+
+// SimTarget configures the embedded sim target ([drivers/sim]).
+type SimTarget struct {
+	Servers     int           // concurrent servers
+	ServiceTime time.Duration // constant: exact; exponential: mean; lognormal: median
+	ServiceDist string        // "constant", "exponential" or "lognormal"
+	P99Ratio    float64       // lognormal only: p99 / p50 of the service time
+	QueueLimit  int           // ops waiting beyond this are refused as overload; 0 = unbounded
+	StallEvery  time.Duration // the whole target pauses every StallEvery ...
+	StallFor    time.Duration // ... for StallFor; 0 = never
+	ErrorRate   float64       // fraction of ops that fail with a server error
+}
+
+// Keyspace is a named set of keys and the distribution ops draw them from.
+type Keyspace struct {
+	Name  string
+	Count uint64
+	Keys  workloads.Keys
+}
+
+// Op is one named entry of the mix.
+type Op struct {
+	Name     string
+	Weight   float64
+	Target   int    // index into Plan.Targets
+	Kind     string // the driver's op kind: "get", "put", "add", "batch-get", ...
+	Keyspace int    // index into Plan.Keyspaces
+	Sizes    workloads.Sizes
+	Sim      *SimOp // options for a sim target; nil when none were given
+}
+
+// SimOp holds per-op options of the sim target.
+type SimOp struct {
+	// ServiceTime overrides the target's service time for this op; 0 keeps it.
+	ServiceTime time.Duration
+}
+
+// Metric is what an SLO rule limits.
+type Metric string
+
+// The SLO metrics: latency percentiles and max, and the error rate.
+const (
+	MetricP50       Metric = "p50"
+	MetricP90       Metric = "p90"
+	MetricP99       Metric = "p99"
+	MetricP999      Metric = "p999"
+	MetricMax       Metric = "max"
+	MetricErrorRate Metric = "error_rate"
+)
+
+// SLO is one rule: a metric of an op (or "*", every op) in a stage (or "*",
+// the whole run) must stay within a limit.
+type SLO struct {
+	Op     string
+	Stage  string
+	Metric Metric
+	// Latency is the limit of a latency metric.
+	Latency time.Duration
+	// ErrorRate is the limit of MetricErrorRate, as a fraction (0.001 = 0.1%).
+	ErrorRate float64
+}
+
+// Options are the run's engine settings.
+type Options struct {
+	Interval     time.Duration // reporting interval, default 1s
+	MaxInFlight  int           // cap on ops in flight across all workers
+	Workers      int           // generator lanes; 0 = one per CPU
+	DrainTimeout time.Duration // how long in-flight ops may finish after the last stage
+}
