@@ -45,6 +45,6 @@ func (c wallClock) NewTimer(d time.Duration) Timer { return wallTimer{time.NewTi
 
 type wallTimer struct{ t *time.Timer }
 
-func (t wallTimer) C() <-chan time.Time  { return t.t.C }
+func (t wallTimer) C() <-chan time.Time   { return t.t.C }
 func (t wallTimer) Reset(d time.Duration) { t.t.Reset(d) }
 func (t wallTimer) Stop() bool            { return t.t.Stop() }

@@ -37,11 +37,14 @@ const (
 
 // Stage is one phase of a load profile. The intended rate moves linearly
 // from From to To ops/s over Duration (constant when they are equal); with
-// Steps > 0 it moves in that many equal steps instead (a staircase).
+// Steps > 0 it moves in that many equal steps instead (a staircase): step k
+// of Steps holds From + (To-From)·k/(Steps-1), so the first step is at From
+// and the last at To, and Steps == 1 holds From throughout. [NewProfile]
+// validates stages and turns them into a [Profile].
 type Stage struct {
-	Name     string
-	Duration time.Duration
-	From, To float64
-	Steps    int
-	Arrival  Arrival
+	Name     string        // for reports and errors; need not be unique
+	Duration time.Duration // > 0
+	From, To float64       // intended rates at the start and end, ops/s, >= 0
+	Steps    int           // 0: linear ramp; > 0: staircase of Steps steps
+	Arrival  Arrival       // how ops are spaced; the zero value is Uniform
 }

@@ -1,0 +1,48 @@
+# surge: the two commands are `make run` (the bundled sale scenario against
+# the embedded target) and `make test` (everything CI runs).
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TOOLS       := $(CURDIR)/.tools/bin
+FUZZTIME    ?= 10s
+BENCHTIME   ?= 1s
+
+.PHONY: all build test unit lint bench fuzz run clean
+
+all: build
+
+build:
+	$(GO) build -o bin/surge ./cmd/surge
+
+## test: vet, staticcheck and the race-enabled tests, including the end-to-end ones.
+test: lint unit
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
+
+lint: $(TOOLS)/staticcheck
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+
+## bench: every hot-path benchmark, with allocations.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## fuzz: a short run of every fuzz target (FUZZTIME each).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## run: the bundled bbd-flash-sale scenario against the embedded sim target.
+run:
+	$(GO) run ./cmd/surge run
+
+clean:
+	rm -rf bin .tools surge-results

@@ -1,0 +1,230 @@
+package drivers
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/surgeload/surge/workloads"
+)
+
+// item is one scheduled op on its way from a lane's scheduler to a worker.
+type item struct {
+	op       Op
+	intended time.Duration // offset from the run start
+	stage    int
+}
+
+// lane is one independent stream of the run: a scheduler goroutine with
+// its own schedule, random stream and key choosers, feeding a pool of
+// workers that grows on demand up to the lane's share of the in-flight cap,
+// and recording into the lane's recorder.
+type lane struct {
+	e            *engine
+	sched        *workloads.Schedule
+	rng          *rand.Rand
+	keys         []workloads.Keys
+	seq, seqStep uint64
+
+	// work carries due ops to workers. Its capacity is the lane's worker
+	// cap, and at least handOff: a scheduler that is behind hands many ops
+	// over per context switch instead of one (on one core this halves the
+	// per-op cost). Ops are only ever put there once due, an op waiting
+	// there has its lag measured from its intended time, and the in-flight
+	// cap is the worker count, so the buffer changes no measurement.
+	work chan item
+	// idle is free workers minus ops already handed out to no free worker;
+	// the scheduler claims one per op and a worker gives one back per op.
+	idle       atomic.Int64
+	workers    int
+	maxWorkers int
+	wg         sync.WaitGroup
+
+	rec  *recorder
+	gens []genRecord // scheduler-local counters, published in batches
+}
+
+// handOff is the least capacity of a lane's work channel.
+const handOff = 256
+
+// genBatch is how many ops the scheduler counts locally before it publishes
+// its generator counters; it always publishes before it blocks.
+const genBatch = 64
+
+// schedule runs the lane's scheduler until its schedule ends or stop is
+// closed, then closes the work channel and waits for its workers.
+func (l *lane) schedule(stop <-chan struct{}) {
+	defer func() {
+		close(l.work)
+		l.wg.Wait()
+	}()
+	e := l.e
+	timer := e.clock.NewTimer(time.Hour)
+	timer.Stop()
+	now, pending := time.Duration(-1), 0
+	for {
+		t, stage, ok := l.sched.Next()
+		if !ok {
+			l.publish()
+			return
+		}
+		if t > now {
+			if now = e.since(); t > now {
+				l.publish()
+				pending = 0
+				timer.Reset(t - now)
+				select {
+				case <-timer.C():
+				case <-stop:
+					timer.Stop()
+					l.dropFrom(t, stage, true)
+					return
+				}
+				now = e.since()
+			}
+		}
+		it := l.next(t, stage)
+		l.account(&it, now)
+		select {
+		case l.work <- it:
+		default:
+			l.publish()
+			pending = 0
+			select {
+			case l.work <- it:
+			case <-stop:
+				l.unsent(&it)
+				l.dropFrom(l.sched.Next())
+				return
+			}
+		}
+		if pending++; pending >= genBatch {
+			l.publish()
+			pending = 0
+		}
+	}
+}
+
+// next picks the op, key and value size for the op intended at t.
+func (l *lane) next(t time.Duration, stage int) item {
+	idx := l.e.mix.Pick(l.rng)
+	spec := &l.e.job.Ops[idx]
+	it := item{intended: t, stage: stage}
+	it.op = Op{Index: idx, Seq: l.seq, Key: l.keys[spec.Keyspace].Next(l.rng)}
+	if spec.Sizes != nil {
+		it.op.ValueSize = spec.Sizes.Next(l.rng)
+	}
+	l.seq += l.seqStep
+	return it
+}
+
+// account claims a worker for it, starting one if the cap allows, and
+// counts the op as waited (no worker free) or late (scheduler behind).
+func (l *lane) account(it *item, now time.Duration) {
+	g := &l.gens[it.stage]
+	g.scheduled++
+	behind := false
+	if l.idle.Add(-1) < 0 {
+		if l.workers < l.maxWorkers {
+			l.idle.Add(1)
+			l.spawn()
+		} else {
+			g.waited++
+			behind = true
+		}
+	} else if late := now - it.intended; late > LateThreshold {
+		g.late++
+		g.maxLateness = max(g.maxLateness, late)
+		behind = true
+	}
+	if behind && g.behindRate == 0 {
+		g.behindRate = l.e.profile.Rate(it.intended)
+	}
+}
+
+// publish moves the scheduler's local generator counters to the recorder.
+func (l *lane) publish() {
+	for s := range l.gens {
+		if l.gens[s] != (genRecord{}) {
+			l.rec.addGen(s, &l.gens[s])
+			l.gens[s] = genRecord{}
+		}
+	}
+}
+
+// dropFrom counts as unsent every op of the schedule intended before the
+// moment the run stopped, starting with the one at t when ok.
+func (l *lane) dropFrom(t time.Duration, stage int, ok bool) {
+	stopAt := l.e.since()
+	for ; ok && t < stopAt; t, stage, ok = l.sched.Next() {
+		l.gens[stage].scheduled++
+		it := l.next(t, stage)
+		l.unsent(&it)
+	}
+	l.publish()
+}
+
+func (l *lane) unsent(it *item) {
+	l.rec.record(it.stage, len(l.gens), it.op.Index, ClassUnsent, 0, 0, 0)
+}
+
+func (l *lane) spawn() {
+	l.workers++
+	l.wg.Add(1)
+	go l.worker()
+}
+
+// worker performs ops until the work channel is closed. After the hard stop
+// it no longer sends: what is left in the channel is counted as unsent.
+//
+// Clock reads are a large part of the per-op cost, so a worker that finds
+// its next op already waiting takes its previous completion time as the send
+// time: nothing happened between the two but recording, well under the
+// histograms' microsecond resolution. After blocking it reads the clock.
+func (l *lane) worker() {
+	defer l.wg.Done()
+	e := l.e
+	var op Op                 // reused: targets must not keep it
+	last := time.Duration(-1) // the previous completion, if the worker has not blocked since
+	for {
+		var it item
+		var ok bool
+		select {
+		case it, ok = <-l.work:
+		default:
+			it, ok = <-l.work
+			last = -1
+		}
+		if !ok {
+			return
+		}
+		if e.stopped.Load() {
+			l.unsent(&it)
+			l.idle.Add(1)
+			continue
+		}
+		sent := last
+		if sent < it.intended {
+			sent = e.since()
+		}
+		op = it.op
+		err := e.job.Ops[op.Index].Target.Do(e.opCtx, &op)
+		done := e.since()
+		last = done
+		class := ClassOf(err)
+		if class != ClassOK && e.stopped.Load() {
+			class = ClassCanceled
+		}
+		l.rec.record(it.stage, e.profile.StageAt(done), op.Index, class,
+			done-it.intended, done-sent, sent-it.intended)
+		l.idle.Add(1)
+	}
+}
+
+// opContext is the context targets see: it keeps the run's values but not
+// its cancellation, which the engine applies itself after the drain timeout.
+func opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.WithoutCancel(ctx))
+}

@@ -1,0 +1,209 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/surgeload/surge/drivers"
+)
+
+// Dist is a service-time distribution.
+type Dist uint8
+
+// The service-time distributions.
+const (
+	Constant    Dist = iota // every op takes exactly ServiceTime
+	Exponential             // ServiceTime is the mean
+	Lognormal               // ServiceTime is the median; P99Ratio sets the tail
+)
+
+// ParseDist returns the distribution named "constant", "exponential" or
+// "lognormal".
+func ParseDist(name string) (Dist, error) {
+	switch name {
+	case "constant", "":
+		return Constant, nil
+	case "exponential":
+		return Exponential, nil
+	case "lognormal":
+		return Lognormal, nil
+	}
+	return 0, fmt.Errorf("unknown service distribution %q: want constant, exponential or lognormal", name)
+}
+
+// Config is the capacity model. Capacity is Servers / mean service time.
+type Config struct {
+	Servers     int
+	ServiceTime time.Duration
+	Dist        Dist
+	// P99Ratio is p99/p50 of a lognormal service time; 0 means 3.
+	P99Ratio float64
+	// QueueLimit is how many ops may wait for a server; one more is refused
+	// at once with an overload error. 0 means unbounded.
+	QueueLimit int
+	// Each StallEvery period ends with a stall of StallFor: nothing starts
+	// and ops in service make no progress. The first stall begins at
+	// StallEvery − StallFor after New.
+	StallEvery, StallFor time.Duration
+	// ErrorRate is the fraction of ops that, after their service time, fail
+	// with a server error.
+	ErrorRate float64
+	// Seed seeds the per-op draws of service time and errors, which are a
+	// function of (Seed, op.Seq) only, so a run does not depend on the order
+	// in which goroutines reach the target.
+	Seed uint64
+	// OpServiceTime overrides ServiceTime per op index; 0 entries keep it.
+	OpServiceTime []time.Duration
+}
+
+// ErrBadConfig reports an impossible capacity model.
+var ErrBadConfig = errors.New("bad sim config")
+
+func (c *Config) validate() error {
+	switch {
+	case c.Servers <= 0:
+		return fmt.Errorf("%w: servers must be positive, got %d", ErrBadConfig, c.Servers)
+	case c.ServiceTime < 0:
+		return fmt.Errorf("%w: service time must not be negative", ErrBadConfig)
+	case c.QueueLimit < 0:
+		return fmt.Errorf("%w: queue limit must not be negative", ErrBadConfig)
+	case c.StallFor < 0 || c.StallEvery < 0 || (c.StallFor > 0 && c.StallEvery <= c.StallFor):
+		return fmt.Errorf("%w: stall_every must exceed stall_for", ErrBadConfig)
+	case !(c.ErrorRate >= 0 && c.ErrorRate <= 1):
+		return fmt.Errorf("%w: error rate must be in [0, 1]", ErrBadConfig)
+	case c.P99Ratio != 0 && !(c.P99Ratio >= 1):
+		return fmt.Errorf("%w: p99 ratio must be at least 1", ErrBadConfig)
+	}
+	return nil
+}
+
+// Target is the sim target. It is safe for concurrent use.
+type Target struct {
+	cfg   Config
+	clock drivers.Clock
+	epoch time.Duration
+	sigma float64 // lognormal shape
+
+	mu     sync.Mutex
+	free   serverHeap      // when each server is next free
+	queue  startQueue      // start times of accepted ops not yet started
+	timers []drivers.Timer // idle timers, reused so Do does not allocate
+}
+
+var _ drivers.Target = (*Target)(nil)
+
+// New returns a sim target reading time from clock.
+func New(cfg Config, clock drivers.Clock) (*Target, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.P99Ratio == 0 {
+		cfg.P99Ratio = 3
+	}
+	t := &Target{cfg: cfg, clock: clock, epoch: clock.Now(),
+		sigma: math.Log(cfg.P99Ratio) / z99,
+		free:  make(serverHeap, cfg.Servers)}
+	for i := range t.free {
+		t.free[i] = math.MinInt64
+	}
+	return t, nil
+}
+
+// z99 is the standard normal quantile at 0.99.
+const z99 = 2.3263478740408408
+
+// Do serves op: it waits for a free server in arrival order, takes the op's
+// service time (stretched by any stall), and returns then. An op that finds
+// the queue full fails at once with [drivers.ErrOverload].
+func (t *Target) Do(ctx context.Context, op *drivers.Op) error {
+	service, fail := t.draw(op)
+	t.mu.Lock()
+	now := t.clock.Now() - t.epoch // read under the lock: arrivals are ordered
+	t.queue.popStarted(now)
+	if t.cfg.QueueLimit > 0 && t.queue.len() >= t.cfg.QueueLimit {
+		t.mu.Unlock()
+		return drivers.ErrOverload
+	}
+	start := t.unstalled(max(now, t.free[0]))
+	done := t.advance(start, service)
+	t.free.replaceMin(done)
+	if start > now {
+		t.queue.push(start)
+	}
+	timer := t.takeTimer()
+	t.mu.Unlock()
+
+	err := t.wait(ctx, timer, done)
+	t.mu.Lock()
+	t.timers = append(t.timers, timer)
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if fail {
+		return drivers.ErrServerError
+	}
+	return nil
+}
+
+// wait blocks until the target's clock reaches done (an offset from epoch).
+func (t *Target) wait(ctx context.Context, timer drivers.Timer, done time.Duration) error {
+	d := done - (t.clock.Now() - t.epoch)
+	if d <= 0 {
+		return nil
+	}
+	timer.Reset(d)
+	select {
+	case <-timer.C():
+		return nil
+	case <-ctx.Done():
+		timer.Stop()
+		return ctx.Err()
+	}
+}
+
+func (t *Target) takeTimer() drivers.Timer {
+	if n := len(t.timers); n > 0 {
+		tm := t.timers[n-1]
+		t.timers = t.timers[:n-1]
+		return tm
+	}
+	tm := t.clock.NewTimer(time.Hour)
+	tm.Stop()
+	return tm
+}
+
+// draw returns op's service time and whether it fails, as a pure function of
+// (Seed, op.Seq, op.Index).
+func (t *Target) draw(op *drivers.Op) (time.Duration, bool) {
+	s := t.cfg.ServiceTime
+	if op.Index < len(t.cfg.OpServiceTime) && t.cfg.OpServiceTime[op.Index] > 0 {
+		s = t.cfg.OpServiceTime[op.Index]
+	}
+	x := t.cfg.Seed ^ op.Seq*0x9e3779b97f4a7c15
+	u1, u2, u3 := unit(splitmix(&x)), unit(splitmix(&x)), unit(splitmix(&x))
+	switch t.cfg.Dist {
+	case Exponential:
+		s = time.Duration(-math.Log(u1) * float64(s))
+	case Lognormal:
+		z := math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2) // Box–Muller
+		s = time.Duration(float64(s) * math.Exp(t.sigma*z))
+	}
+	return s, u3 < t.cfg.ErrorRate
+}
+
+// splitmix advances x and returns the next splitmix64 output.
+func splitmix(x *uint64) uint64 {
+	*x += 0x9e3779b97f4a7c15
+	z := *x
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// unit maps v to (0, 1], never 0, so logarithms stay finite.
+func unit(v uint64) float64 { return (float64(v>>11) + 1) / (1 << 53) }
