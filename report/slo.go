@@ -1,0 +1,163 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/surgeload/surge/scenarios"
+)
+
+// ErrSLOFailed is matched (with errors.Is) by the error of [Results.Err]
+// when any SLO rule failed; cmd/surge maps it to exit code 1.
+var ErrSLOFailed = errors.New("slo failed")
+
+// SLOResult is one SLO rule evaluated for one op. A rule for op "*" gives
+// one SLOResult per op; stage "*" means the whole run, all stages merged.
+// Latency rules fill LimitMs and ObservedMs; error_rate rules fill Limit and
+// Observed, as fractions.
+type SLOResult struct {
+	Op     string           `json:"op"`
+	Stage  string           `json:"stage"`
+	Metric scenarios.Metric `json:"metric"`
+	// LimitMs and ObservedMs are the limit and the measured value of a
+	// latency rule, in milliseconds.
+	LimitMs    *float64 `json:"limit_ms,omitempty"`
+	ObservedMs *float64 `json:"observed_ms,omitempty"`
+	// Limit and Observed are the limit and the measured error rate of an
+	// error_rate rule, as fractions (0.001 = 0.1%).
+	Limit    *float64 `json:"limit,omitempty"`
+	Observed *float64 `json:"observed,omitempty"`
+	// Count is how many ops the rule was evaluated on.
+	Count int64 `json:"count"`
+	Pass  bool  `json:"pass"`
+}
+
+// Failed reports whether any SLO rule failed.
+func (r *Results) Failed() bool {
+	return slices.ContainsFunc(r.SLO, func(s SLOResult) bool { return !s.Pass })
+}
+
+// Err returns nil when every SLO rule passed, and otherwise an error that
+// says how many failed and wraps [ErrSLOFailed].
+func (r *Results) Err() error {
+	var failed int
+	for _, s := range r.SLO {
+		if !s.Pass {
+			failed++
+		}
+	}
+	if failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d slo rules failed: %w", failed, len(r.SLO), ErrSLOFailed)
+}
+
+// allNames is the op or stage name that means "every one".
+const allNames = "*"
+
+// evaluateSLOs evaluates the plan's SLOs, in plan order, on the per-stage
+// totals and on run, the totals merged over all stages. A rule naming an op
+// or stage the plan lacks, or measuring nothing, fails with a warning: no
+// data is no proof that a limit holds.
+func (a *Aggregator) evaluateSLOs(run []*opTotals) ([]SLOResult, []string) {
+	rows := []SLOResult{}
+	var warnings []string
+	for i, rule := range a.plan.SLOs {
+		ops, stage, err := a.ruleScope(rule)
+		if err != nil {
+			rows = append(rows, SLOResult{Op: rule.Op, Stage: rule.Stage, Metric: rule.Metric})
+			warnings = append(warnings, fmt.Sprintf("slo rule %d: %v", i+1, err))
+			continue
+		}
+		for _, o := range ops {
+			t := run[o]
+			if stage >= 0 {
+				t = a.ops[stage][o]
+			}
+			row, err := evaluate(rule, a.plan.Ops[o].Name, t)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("slo rule %d (%s of %s in stage %s): %v",
+					i+1, rule.Metric, row.Op, row.Stage, err))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, warnings
+}
+
+// ruleScope returns the indexes of the ops a rule covers and its stage
+// index, -1 for every stage.
+func (a *Aggregator) ruleScope(rule scenarios.SLO) (ops []int, stage int, err error) {
+	stage = -1
+	if rule.Stage != allNames {
+		for s := range a.plan.Stages {
+			if a.plan.Stages[s].Name == rule.Stage {
+				stage = s
+				break
+			}
+		}
+		if stage < 0 {
+			return nil, 0, fmt.Errorf("stage %q is not in the scenario", rule.Stage)
+		}
+	}
+	if rule.Op == allNames {
+		for o := range a.plan.Ops {
+			ops = append(ops, o)
+		}
+		return ops, stage, nil
+	}
+	o := slices.IndexFunc(a.plan.Ops, func(op scenarios.Op) bool { return op.Name == rule.Op })
+	if o < 0 {
+		return nil, 0, fmt.Errorf("op %q is not in the scenario", rule.Op)
+	}
+	return []int{o}, stage, nil
+}
+
+// latencyQuantiles maps each percentile metric to its quantile in percent.
+var latencyQuantiles = map[scenarios.Metric]float64{
+	scenarios.MetricP50:  50,
+	scenarios.MetricP90:  90,
+	scenarios.MetricP99:  99,
+	scenarios.MetricP999: 99.9,
+}
+
+// evaluate evaluates rule for the op named op on its totals t (nil when it
+// measured nothing). The returned error says why the rule failed without
+// a measurement.
+func evaluate(rule scenarios.SLO, op string, t *opTotals) (SLOResult, error) {
+	row := SLOResult{Op: op, Stage: rule.Stage, Metric: rule.Metric}
+	if t != nil {
+		row.Count = t.count
+	}
+	if rule.Metric == scenarios.MetricErrorRate {
+		observed := 0.0
+		if t != nil {
+			observed = fraction(failures(&t.errors), t.count)
+		}
+		row.Limit, row.Observed = &rule.ErrorRate, &observed
+		row.Pass = row.Count > 0 && observed <= rule.ErrorRate
+		if row.Count == 0 {
+			return row, errors.New("no ops measured")
+		}
+		return row, nil
+	}
+	q, ok := latencyQuantiles[rule.Metric]
+	if !ok && rule.Metric != scenarios.MetricMax {
+		return row, fmt.Errorf("unknown metric %q", rule.Metric)
+	}
+	limitMicros := float64(rule.Latency) / 1e3
+	limit := round3(limitMicros / 1000)
+	row.LimitMs = &limit
+	if t == nil || t.latency.TotalCount() == 0 {
+		return row, errors.New("no latency measured")
+	}
+	micros := t.latency.Max()
+	if ok {
+		micros = t.latency.ValueAtQuantile(q)
+	}
+	observed := millis(micros)
+	row.ObservedMs = &observed
+	row.Pass = float64(micros) <= limitMicros
+	return row, nil
+}
