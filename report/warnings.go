@@ -5,9 +5,16 @@ import (
 	"time"
 )
 
-// boundPercent is the share of scheduled ops, in percent, that may wait for
-// a worker or be dispatched late before a stage counts as generator-bound.
-const boundPercent = 1
+// A stage is generator-bound when more than waitedPercent of its scheduled
+// ops found every worker busy (the in-flight cap), or more than latePercent
+// were dispatched late with workers free (the generator short of CPU).
+// Lateness below that is the sporadic kind (a VM's stolen time, a GC pause):
+// it gets a milder warning, since those ops' latency includes the delay but
+// the generator kept up.
+const (
+	waitedPercent = 1
+	latePercent   = 5
+)
 
 // generator returns the generator health of stage s. A stage is bound when
 // more than boundPercent of its scheduled ops waited or were late; the rate
@@ -18,7 +25,7 @@ func (a *Aggregator) generator(s int, meta Meta) Generator {
 	g := a.gen[s]
 	out := Generator{Scheduled: g.scheduled, Waited: g.waited, Late: g.late,
 		MaxLatenessMs: millis(g.maxLateness.Microseconds())}
-	if behind := g.waited + g.late; behind > 0 && behind*100 > boundPercent*g.scheduled {
+	if g.waited*100 > waitedPercent*g.scheduled || g.late*100 > latePercent*g.scheduled {
 		out.Bound = true
 		out.BoundAboveRate = round1(g.behindRate * float64(max(meta.DriversPlanned, 1)))
 	}
@@ -48,6 +55,9 @@ func (a *Aggregator) stageWarnings(s int, start time.Duration, meta Meta) []stri
 			msg += "its results measure the generator, not the target"
 		}
 		w = append(w, msg)
+	} else if g := a.gen[s]; g.late > 0 {
+		w = append(w, fmt.Sprintf("stage %q: the generator dispatched %d of %d ops late by up to %v (a busy machine or a pause); their latency includes that delay",
+			st.Name, g.late, g.scheduled, g.maxLateness.Round(time.Microsecond)))
 	}
 	return w
 }

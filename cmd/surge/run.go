@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/surgeload/surge/coordinator"
+	"github.com/surgeload/surge/scenarios"
+)
+
+// defaultScenario is what `surge run` runs with no argument.
+const defaultScenario = "bbd-flash-sale"
+
+type runOptions struct {
+	out           string
+	rateScale     float64
+	durationScale float64
+	seed          uint64
+}
+
+func newRunCmd(e *env) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO|FILE]",
+		Short: "Run a scenario (default: " + defaultScenario + " on the embedded target)",
+		Long: "Run a bundled scenario by name or a scenario file, print progress and a summary,\n" +
+			"and write results.json, intervals.hlog and summary.txt to --out.\n" +
+			"Exit codes: 0 ok, 1 an SLO failed, 2 bad usage or input, 3 the run failed.",
+		Args: cobra.MaximumNArgs(1),
+	}
+	cmd.RunE = cobraRunE(func(ctx context.Context, args []string) error {
+		return o.run(ctx, e, args, cmd.Flags().Changed("seed"))
+	})
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "results directory (default ./surge-results/<scenario>-<time>)")
+	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply every stage's rate")
+	f.Float64Var(&o.durationScale, "duration-scale", 1, "multiply every stage's duration")
+	f.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed")
+	return cmd
+}
+
+func (o *runOptions) run(ctx context.Context, e *env, args []string, seedSet bool) error {
+	name := defaultScenario
+	if len(args) == 1 {
+		name = args[0]
+	}
+	plan, err := scenarios.Resolve(name)
+	if err != nil {
+		return err
+	}
+	if err := plan.Scale(o.rateScale, o.durationScale); err != nil {
+		return usageError{err}
+	}
+	if seedSet {
+		plan.Seed = o.seed
+	}
+	out := o.out
+	if out == "" {
+		out = filepath.Join("surge-results", plan.Name+"-"+e.now().Format("20060102-150405"))
+	}
+	_, err = coordinator.Run(ctx, plan, coordinator.Options{
+		OutDir:    out,
+		NewTarget: newTarget,
+		Progress:  e.stdout,
+		Live:      e.stdoutTTY,
+		Summary:   e.stdout,
+		Now:       e.now,
+	})
+	return err
+}

@@ -1,0 +1,192 @@
+package coordinator
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/report"
+	"github.com/surgeload/surge/scenarios"
+	"github.com/surgeload/surge/workloads"
+)
+
+// TargetFactory builds the adapter for plan.Targets[i], reading time from
+// clock. cmd/surge wires it to the adapters by driver name.
+type TargetFactory func(ctx context.Context, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error)
+
+// Options configure a run.
+type Options struct {
+	// OutDir receives results.json, intervals.hlog and summary.txt; it is
+	// created if missing.
+	OutDir string
+	// NewTarget builds the targets.
+	NewTarget TargetFactory
+	// Clock is the run's time source; nil means the wall clock.
+	Clock drivers.Clock
+	// Progress, if set, gets a progress line per interval; Live rewrites
+	// one line in place (a terminal) instead.
+	Progress io.Writer
+	Live     bool
+	// Summary, if set, gets the text summary at the end.
+	Summary io.Writer
+	// Now gives the wall time the run started at; nil means time.Now.
+	Now func() time.Time
+}
+
+// The names of the files a run writes to its results directory.
+const (
+	ResultsFile   = "results.json"
+	IntervalsFile = "intervals.hlog"
+	SummaryFile   = "summary.txt"
+)
+
+// ErrRunFailed marks a run that could not be carried out (a target could
+// not be built, the run was aborted, results could not be written), as
+// opposed to one whose SLOs failed.
+var ErrRunFailed = errors.New("run failed")
+
+// Run runs plan with one in-process driver and writes its results. It
+// writes whatever was measured even when the run fails part way, and then
+// returns the failure. A finished run whose SLOs failed returns the results
+// and an error matching [report.ErrSLOFailed].
+func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Results, error) {
+	clock := opts.Clock
+	if clock == nil {
+		clock = drivers.WallClock()
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	job, err := newJob(ctx, plan, opts.NewTarget, clock)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: results directory: %w", ErrRunFailed, err)
+	}
+	hlog, err := os.Create(filepath.Join(opts.OutDir, IntervalsFile))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+	}
+	hlogBuf := bufio.NewWriter(hlog)
+
+	startedAt := now()
+	agg, err := report.NewAggregator(plan, report.AggregatorOptions{Hlog: hlogBuf, StartedAt: startedAt})
+	if err != nil {
+		hlog.Close()
+		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+	}
+	sinks := fanout{agg}
+	var progress *report.Progress
+	if opts.Progress != nil {
+		progress = report.NewProgress(opts.Progress, plan, opts.Live)
+		sinks = append(sinks, progress)
+	}
+	runErr := drivers.Run(ctx, job, sinks)
+	if progress != nil {
+		progress.Done()
+	}
+	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
+
+	res := agg.Results(report.Meta{StartedAt: startedAt, Duration: now().Sub(startedAt),
+		DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight})
+	if runErr != nil {
+		res.Warnings = append(res.Warnings, "the run did not finish: "+runErr.Error())
+	}
+	if err := writeResults(opts, res); err != nil || closeErr != nil {
+		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
+	}
+	if runErr != nil {
+		return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, runErr, opts.OutDir)
+	}
+	return res, res.Err()
+}
+
+// newJob builds the driver job and its targets from the plan.
+func newJob(ctx context.Context, plan *scenarios.Plan, newTarget TargetFactory, clock drivers.Clock) (*drivers.Job, error) {
+	profile, err := workloads.NewProfile(plan.Stages)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	targets := make([]drivers.Target, len(plan.Targets))
+	for i := range plan.Targets {
+		if targets[i], err = newTarget(ctx, plan, i, clock); err != nil {
+			return nil, fmt.Errorf("target %s: %w", plan.Targets[i].Name, err)
+		}
+	}
+	job := &drivers.Job{
+		Profile:      profile,
+		Seed:         plan.Seed,
+		Lanes:        plan.Options.Workers,
+		MaxInFlight:  plan.Options.MaxInFlight,
+		Interval:     plan.Options.Interval,
+		DrainTimeout: plan.Options.DrainTimeout,
+		Clock:        clock,
+	}
+	for _, ks := range plan.Keyspaces {
+		job.Keyspaces = append(job.Keyspaces, ks.Keys)
+	}
+	for _, op := range plan.Ops {
+		job.Ops = append(job.Ops, drivers.JobOp{Name: op.Name, Weight: op.Weight,
+			Target: targets[op.Target], Keyspace: op.Keyspace, Sizes: op.Sizes})
+	}
+	return job, nil
+}
+
+// writeResults writes results.json and summary.txt, and prints the summary.
+func writeResults(opts Options, res *report.Results) error {
+	err := writeFile(filepath.Join(opts.OutDir, ResultsFile), func(w io.Writer) error { return report.WriteJSON(w, res) })
+	if err == nil {
+		err = writeFile(filepath.Join(opts.OutDir, SummaryFile), func(w io.Writer) error { return report.WriteText(w, res) })
+	}
+	if opts.Summary != nil {
+		if werr := report.WriteText(opts.Summary, res); err == nil {
+			err = werr
+		}
+		if err == nil {
+			_, err = fmt.Fprintf(opts.Summary, "\nresults: %s\n", opts.OutDir)
+		}
+	}
+	return err
+}
+
+// writeFile writes a file through a buffer and reports every write, flush
+// and close error: a full disk must surface.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	err = write(w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// fanout hands each interval to several sinks in order; the first error
+// stops the fan-out and the run.
+type fanout []drivers.Sink
+
+func (f fanout) Interval(iv *drivers.Interval) error {
+	for _, s := range f {
+		if err := s.Interval(iv); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decoder walks a YAML node tree and collects positioned errors; every
+// getter reports its own problem and returns ok=false, so one pass finds
+// every problem in a file.
+type decoder struct {
+	file string
+	errs ErrorList
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: max(n.Line, 1), Col: max(n.Column, 1), Msg: fmt.Sprintf(format, args...)})
+}
+
+// entry is one key: value pair of a mapping, in file order.
+type entry struct {
+	key, val *yaml.Node
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// entries returns a mapping's pairs in order, reporting duplicate keys and
+// keys that are not plain scalars.
+func (d *decoder) entries(n *yaml.Node, what string) ([]entry, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: expected a mapping of key: value, got %s", what, kindName(n))
+		return nil, false
+	}
+	var out []entry
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "%s: keys must be plain names", what)
+			continue
+		}
+		if seen[k.Value] {
+			d.errorf(k, "%s: duplicate key %q", what, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, entry{k, v})
+	}
+	return out, true
+}
+
+// fields returns a mapping's values by key, reporting keys outside known
+// with a suggestion. Keys in required that are missing are reported at the
+// mapping.
+func (d *decoder) fields(n *yaml.Node, what string, known, required []string) (map[string]*yaml.Node, bool) {
+	es, ok := d.entries(n, what)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]*yaml.Node, len(es))
+	for _, e := range es {
+		if !slices.Contains(known, e.key.Value) {
+			d.errorf(e.key, "unknown key %q in %s%s", e.key.Value, what, suggest(e.key.Value, known))
+			continue
+		}
+		out[e.key.Value] = e.val
+	}
+	for _, r := range required {
+		if _, ok := out[r]; !ok {
+			d.errorf(n, "%s: missing required key %q", what, r)
+		}
+	}
+	return out, true
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// scalar returns the text of a scalar node.
+func (d *decoder) scalar(n *yaml.Node, what, expected string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, "%s: expected %s, got %s", what, expected, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// parsed runs parse on a scalar's text and reports its error at the node.
+func parsed[T any](d *decoder, n *yaml.Node, what, expected string, parse func(string) (T, error)) (T, bool) {
+	var zero T
+	s, ok := d.scalar(n, what, expected)
+	if !ok {
+		return zero, false
+	}
+	v, err := parse(s)
+	if err != nil {
+		d.errorf(n, "%s: %v", what, err)
+		return zero, false
+	}
+	return v, true
+}
+
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	return d.scalar(n, what, "a string")
+}
+
+func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
+	return parsed(d, n, what, "a duration like 30s", parseDuration)
+}
+
+func (d *decoder) count(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a number like 50k", parseCount)
+}
+
+func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
+	return parsed(d, n, what, "a whole number", parseInt)
+}
+
+func (d *decoder) fraction(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a percentage like 0.1%", parseFraction)
+}
+
+func (d *decoder) size(n *yaml.Node, what string) (int, bool) {
+	return parsed(d, n, what, "a size like 4KiB", parseSize)
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	s, ok := d.scalar(n, what, "true or false")
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true", "yes", "on":
+		return true, true
+	case "false", "no", "off":
+		return false, true
+	}
+	d.errorf(n, "%s: expected true or false, got %q", what, s)
+	return false, false
+}
+
+// oneOf returns a scalar that must be one of choices.
+func (d *decoder) oneOf(n *yaml.Node, what string, choices []string) (string, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return "", false
+	}
+	if !slices.Contains(choices, s) {
+		d.errorf(n, "%s: expected %s, got %q%s", what, quoteList(choices), s, suggest(s, choices))
+		return "", false
+	}
+	return s, true
+}

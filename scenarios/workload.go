@@ -1,0 +1,203 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/surgeload/surge/workloads"
+)
+
+// keyspaceKeys lists, per distribution, the keys a keyspace may have.
+var keyspaceKeys = map[string][]string{
+	"uniform":    {"count", "distribution"},
+	"zipfian":    {"count", "distribution", "theta", "scrambled"},
+	"hotspot":    {"count", "distribution", "hot_set", "hot_ops"},
+	"latest":     {"count", "distribution", "theta"},
+	"sequential": {"count", "distribution"},
+}
+
+var distributions = []string{"uniform", "zipfian", "hotspot", "latest", "sequential"}
+
+func (d *decoder) keyspaces(n *yaml.Node, p *Plan) {
+	all := []string{"count", "distribution", "theta", "scrambled", "hot_set", "hot_ops"}
+	for _, e := range d.named(n, "keyspaces") {
+		what := fmt.Sprintf("keyspace %q", e.key.Value)
+		f, ok := d.fields(e.val, what, all, []string{"count"})
+		if !ok {
+			continue
+		}
+		dist := "uniform"
+		if n := f["distribution"]; n != nil {
+			if dist, ok = d.oneOf(n, what+": distribution", distributions); !ok {
+				continue
+			}
+		}
+		for _, k := range all {
+			if f[k] != nil && !slices.Contains(keyspaceKeys[dist], k) {
+				d.errorf(f[k], "%s: %s does not apply to a %s keyspace", what, k, dist)
+			}
+		}
+		ks := Keyspace{Name: e.key.Value}
+		if n := f["count"]; n != nil {
+			if v, ok := d.count(n, what+": count"); ok {
+				if v < 1 || v != math.Trunc(v) {
+					d.errorf(n, "%s: count: expected a whole number of at least 1, got %v", what, v)
+					continue
+				}
+				ks.Count = uint64(v)
+			}
+		}
+		if ks.Count > 0 {
+			ks.Keys = d.keyChooser(e.val, what, dist, f, ks.Count)
+		}
+		p.Keyspaces = append(p.Keyspaces, ks)
+	}
+}
+
+// keyChooser builds the keyspace's distribution.
+func (d *decoder) keyChooser(at *yaml.Node, what, dist string, f map[string]*yaml.Node, n uint64) workloads.Keys {
+	theta, scrambled, hotSet, hotOps := 0.99, true, 0.2, 0.8
+	floatKey := func(key string, v *float64, get func(*yaml.Node, string) (float64, bool)) {
+		if node := f[key]; node != nil {
+			if x, ok := get(node, what+": "+key); ok {
+				*v, at = x, node
+			}
+		}
+	}
+	floatKey("theta", &theta, d.count)
+	floatKey("hot_set", &hotSet, d.fraction)
+	floatKey("hot_ops", &hotOps, d.fraction)
+	if node := f["scrambled"]; node != nil {
+		scrambled, _ = d.boolean(node, what+": scrambled")
+	}
+	var keys workloads.Keys
+	var err error
+	switch dist {
+	case "uniform":
+		keys, err = workloads.NewUniform(n)
+	case "zipfian":
+		keys, err = workloads.NewZipf(n, theta, scrambled)
+	case "hotspot":
+		keys, err = workloads.NewHotspot(n, hotSet, hotOps)
+	case "latest":
+		keys, err = workloads.NewLatest(n, theta)
+	case "sequential":
+		keys, err = workloads.NewSequential(n)
+	}
+	if err != nil {
+		d.errorf(at, "%s: %v", what, err)
+		return nil
+	}
+	return keys
+}
+
+var opKeys = []string{"weight", "target", "op", "keyspace", "value_size", "options"}
+
+func (d *decoder) mix(n *yaml.Node, p *Plan) {
+	targets, keyspaces := names(p.Targets, func(t Target) string { return t.Name }), names(p.Keyspaces, func(k Keyspace) string { return k.Name })
+	total := 0.0
+	for _, e := range d.named(n, "mix") {
+		what := fmt.Sprintf("op %q", e.key.Value)
+		f, ok := d.fields(e.val, what, opKeys, []string{"weight", "target", "op", "keyspace"})
+		if !ok {
+			continue
+		}
+		op := Op{Name: e.key.Value, Target: -1, Keyspace: -1}
+		if n := f["weight"]; n != nil {
+			op.Weight, _ = d.count(n, what+": weight")
+			total += op.Weight
+		}
+		if n := f["keyspace"]; n != nil {
+			op.Keyspace, _ = d.ref(n, what+": keyspace", "keyspace", keyspaces)
+		}
+		if n := f["value_size"]; n != nil {
+			op.Sizes = d.sizes(n, what+": value_size")
+		}
+		if n := f["target"]; n != nil {
+			op.Target, _ = d.ref(n, what+": target", "target", targets)
+		}
+		if op.Target >= 0 {
+			d.opForDriver(what, f, &op, driverSpecs[p.Targets[op.Target].Driver])
+		}
+		p.Ops = append(p.Ops, op)
+	}
+	if len(p.Ops) > 0 && total <= 0 {
+		d.errorf(n, "mix: the weights add up to 0; give at least one op a positive weight")
+	}
+}
+
+// opForDriver checks the op kind and options against the target's driver.
+func (d *decoder) opForDriver(what string, f map[string]*yaml.Node, op *Op, spec driverSpec) {
+	if n := f["op"]; n != nil {
+		op.Kind, _ = d.oneOf(n, what+": op", spec.kinds)
+	}
+	if n := f["options"]; n != nil {
+		if of, ok := d.fields(n, what+" options", spec.opKeys, nil); ok {
+			spec.op(d, what, of, op)
+		}
+	}
+}
+
+func names[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
+	}
+	return out
+}
+
+// sizes reads a value size: a fixed size, {min, max}, or a list of
+// {size, weight} buckets.
+func (d *decoder) sizes(n *yaml.Node, what string) workloads.Sizes {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if v, ok := d.size(n, what); ok {
+			return workloads.Fixed(v)
+		}
+	case yaml.MappingNode:
+		f, ok := d.fields(n, what, []string{"min", "max"}, []string{"min", "max"})
+		if !ok || f["min"] == nil || f["max"] == nil {
+			return nil
+		}
+		lo, ok1 := d.size(f["min"], what+": min")
+		hi, ok2 := d.size(f["max"], what+": max")
+		if ok1 && ok2 {
+			s, err := workloads.NewUniformSize(lo, hi)
+			if err != nil {
+				d.errorf(n, "%s: %v", what, err)
+			}
+			return s
+		}
+	case yaml.SequenceNode:
+		return d.buckets(n, what)
+	default:
+		d.errorf(n, "%s: expected a size like 2KiB, {min: 512B, max: 4KiB} or a list of {size, weight}", what)
+	}
+	return nil
+}
+
+func (d *decoder) buckets(n *yaml.Node, what string) workloads.Sizes {
+	var sizes []int
+	var weights []float64
+	for _, item := range n.Content {
+		f, ok := d.fields(item, what+" bucket", []string{"size", "weight"}, []string{"size", "weight"})
+		if !ok || f["size"] == nil || f["weight"] == nil {
+			return nil
+		}
+		s, ok1 := d.size(f["size"], what+": size")
+		w, ok2 := d.count(f["weight"], what+": weight")
+		if !ok1 || !ok2 {
+			return nil
+		}
+		sizes, weights = append(sizes, s), append(weights, w)
+	}
+	b, err := workloads.NewBuckets(sizes, weights)
+	if err != nil {
+		d.errorf(n, "%s: %v", what, err)
+		return nil
+	}
+	return b
+}
