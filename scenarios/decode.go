@@ -67,15 +67,18 @@ func (d *decoder) fields(n *yaml.Node, what string, known, required []string) (m
 		return nil, false
 	}
 	out := make(map[string]*yaml.Node, len(es))
+	var meant []string // keys that misspelt keys probably meant
 	for _, e := range es {
 		if !slices.Contains(known, e.key.Value) {
-			d.errorf(e.key, "unknown key %q in %s%s", e.key.Value, what, suggest(e.key.Value, known))
+			hint := suggest(e.key.Value, known)
+			d.errorf(e.key, "unknown key %q in %s%s", e.key.Value, what, hint)
+			meant = append(meant, hint)
 			continue
 		}
 		out[e.key.Value] = e.val
 	}
 	for _, r := range required {
-		if _, ok := out[r]; !ok {
+		if _, ok := out[r]; !ok && !slices.Contains(meant, fmt.Sprintf("; did you mean %q?", r)) {
 			d.errorf(n, "%s: missing required key %q", what, r)
 		}
 	}

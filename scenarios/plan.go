@@ -22,8 +22,8 @@ type Plan struct {
 	// Ops is the mix, in file order; Op.Weight are the relative weights.
 	Ops []Op
 	// Stages is the load profile, in order.
-	Stages []workloads.Stage
-	SLOs   []SLO
+	Stages  []workloads.Stage
+	SLOs    []SLO
 	Options Options
 }
 

@@ -52,6 +52,8 @@ func (d *decoder) targets(n *yaml.Node, p *Plan) {
 		}
 		driver, ok := d.oneOf(driverNode, what+": driver", driverNames())
 		if !ok {
+			// Keep the name, so ops referring to it are not reported too.
+			p.Targets = append(p.Targets, Target{Name: e.key.Value})
 			continue
 		}
 		spec := driverSpecs[driver]

@@ -32,6 +32,8 @@ func (d *decoder) keyspaces(n *yaml.Node, p *Plan) {
 		dist := "uniform"
 		if n := f["distribution"]; n != nil {
 			if dist, ok = d.oneOf(n, what+": distribution", distributions); !ok {
+				// Keep the name, so ops referring to it are not reported too.
+				p.Keyspaces = append(p.Keyspaces, Keyspace{Name: e.key.Value})
 				continue
 			}
 		}
@@ -120,7 +122,9 @@ func (d *decoder) mix(n *yaml.Node, p *Plan) {
 			op.Target, _ = d.ref(n, what+": target", "target", targets)
 		}
 		if op.Target >= 0 {
-			d.opForDriver(what, f, &op, driverSpecs[p.Targets[op.Target].Driver])
+			if spec, ok := driverSpecs[p.Targets[op.Target].Driver]; ok {
+				d.opForDriver(what, f, &op, spec)
+			}
 		}
 		p.Ops = append(p.Ops, op)
 	}
