@@ -186,7 +186,8 @@ func (l *lane) spawn() {
 func (l *lane) worker() {
 	defer l.wg.Done()
 	e := l.e
-	var op Op                 // reused: targets must not keep it
+	var op Op // reused: targets must not keep it
+	var stages stageCache
 	last := time.Duration(-1) // the previous completion, if the worker has not blocked since
 	for {
 		var it item
@@ -217,10 +218,30 @@ func (l *lane) worker() {
 		if class != ClassOK && e.stopped.Load() {
 			class = ClassCanceled
 		}
-		l.rec.record(it.stage, e.profile.StageAt(done), op.Index, class,
+		l.rec.record(it.stage, stages.at(e, done), op.Index, class,
 			done-it.intended, done-sent, sent-it.intended)
 		l.idle.Add(1)
 	}
+}
+
+// stageCache remembers the bounds of the stage a worker last saw, so that
+// finding the stage of each completion is two comparisons, not a search.
+type stageCache struct {
+	stage      int
+	start, end time.Duration
+	valid      bool
+}
+
+func (c *stageCache) at(e *engine, t time.Duration) int {
+	if c.valid && t >= c.start && t < c.end {
+		return c.stage
+	}
+	c.stage = e.profile.StageAt(t)
+	c.valid = c.stage < e.stages
+	if c.valid {
+		c.start, c.end = e.profile.StageStart(c.stage), e.profile.StageStart(c.stage+1)
+	}
+	return c.stage
 }
 
 // opContext is the context targets see: it keeps the run's values but not

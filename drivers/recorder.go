@@ -125,7 +125,10 @@ func (rc *recorder) record(stage, doneStage, op int, class Class, latency, servi
 		recordMicros(r.svc, service)
 		recordMicros(r.lag, lag)
 	}
-	if doneStage < len(rc.active.ops) {
+	switch {
+	case doneStage == stage:
+		r.completed++
+	case doneStage < len(rc.active.ops):
 		rc.slot(doneStage, op).completed++
 	}
 	rc.mu.Unlock()
