@@ -14,6 +14,9 @@ import (
 const (
 	waitedPercent = 1
 	latePercent   = 5
+	// lateNoticePermille is the share of late ops, in per mille, above
+	// which the milder warning is given; below it lateness is noise.
+	lateNoticePermille = 1
 )
 
 // generator returns the generator health of stage s. A stage is bound when
@@ -55,7 +58,7 @@ func (a *Aggregator) stageWarnings(s int, start time.Duration, meta Meta) []stri
 			msg += "its results measure the generator, not the target"
 		}
 		w = append(w, msg)
-	} else if g := a.gen[s]; g.late > 0 {
+	} else if g := a.gen[s]; g.late*1000 > lateNoticePermille*g.scheduled {
 		w = append(w, fmt.Sprintf("stage %q: the generator dispatched %d of %d ops late by up to %v (a busy machine or a pause); their latency includes that delay",
 			st.Name, g.late, g.scheduled, g.maxLateness.Round(time.Microsecond)))
 	}
