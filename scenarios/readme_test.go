@@ -1,0 +1,32 @@
+package scenarios
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// The scenario tour in the README is a real, valid scenario, so the README
+// stays true to the loader.
+func TestReadmeTourIsValid(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const open = "```yaml\n"
+	_, rest, ok := strings.Cut(string(readme), open)
+	if !ok {
+		t.Fatal("README.md has no scenario tour")
+	}
+	tour, _, ok := strings.Cut(rest, "```\n")
+	if !ok {
+		t.Fatal("the README's scenario tour is not closed")
+	}
+	p, err := Parse("README.md tour", []byte(tour))
+	if err != nil {
+		t.Fatalf("the README's scenario tour does not load:\n%v", err)
+	}
+	if len(p.Keyspaces) != 5 || len(p.Stages) != 5 {
+		t.Errorf("tour has %d keyspaces and %d stages; want all 5 distributions and 5 stages", len(p.Keyspaces), len(p.Stages))
+	}
+}
