@@ -74,7 +74,7 @@ func (c *collector) mergeRecording(r *recording) (dropped int64) {
 			}
 			dropped += m.merge(rec)
 		}
-		c.merged.gen[s].add(&r.gen[s])
+		c.merged.gen[s].Add(&r.gen[s])
 	}
 	return dropped
 }
@@ -100,9 +100,9 @@ func (c *collector) build(start, end time.Duration) {
 					Completed: m.completed, Latency: m.lat, Service: m.svc, Lag: m.lag})
 			}
 		}
-		if g := c.merged.gen[s]; g != (genRecord{}) {
-			iv.Stages = append(iv.Stages, StageInterval{Stage: s, Scheduled: g.scheduled, Waited: g.waited,
-				Late: g.late, MaxLateness: g.maxLateness, BehindRate: g.behindRate})
+		if g := c.merged.gen[s]; g != (StageInterval{}) {
+			g.Stage = s
+			iv.Stages = append(iv.Stages, g)
 		}
 	}
 }
@@ -116,6 +116,6 @@ func (c *collector) reset() {
 				c.merged.ops[s][o] = nil
 			}
 		}
-		c.merged.gen[s] = genRecord{}
+		c.merged.gen[s] = StageInterval{}
 	}
 }

@@ -132,7 +132,7 @@ func (e *engine) newLanes() []*lane {
 			rng:   workloads.NewRand(job.Seed, 2*g+1),
 			work:  make(chan item, max(cap, handOff)),
 			rec:   newRecorder(e.stages, len(job.Ops)),
-			gens:  make([]genRecord, e.stages),
+			gens:  make([]StageInterval, e.stages),
 		}
 		for _, ks := range job.Keyspaces {
 			l.keys = append(l.keys, ks.Shard(int(g), int(total)))

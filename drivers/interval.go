@@ -78,6 +78,18 @@ type StageInterval struct {
 	BehindRate float64
 }
 
+// Add merges o's counts into s: sums, the larger MaxLateness and the
+// smaller non-zero BehindRate. It leaves s.Stage as it is.
+func (s *StageInterval) Add(o *StageInterval) {
+	s.Scheduled += o.Scheduled
+	s.Waited += o.Waited
+	s.Late += o.Late
+	s.MaxLateness = max(s.MaxLateness, o.MaxLateness)
+	if o.BehindRate > 0 && (s.BehindRate == 0 || o.BehindRate < s.BehindRate) {
+		s.BehindRate = o.BehindRate
+	}
+}
+
 // LateThreshold is how late the scheduler may dispatch an op, with workers
 // free, before the op counts as Late. It is above the wake-up jitter of OS
 // timers, so only a generator short of CPU crosses it.

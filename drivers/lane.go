@@ -43,7 +43,7 @@ type lane struct {
 	wg         sync.WaitGroup
 
 	rec  *recorder
-	gens []genRecord // scheduler-local counters, published in batches
+	gens []StageInterval // scheduler-local counters, published in batches
 }
 
 // handOff is the least capacity of a lane's work channel.
@@ -124,32 +124,32 @@ func (l *lane) next(t time.Duration, stage int) item {
 // counts the op as waited (no worker free) or late (scheduler behind).
 func (l *lane) account(it *item, now time.Duration) {
 	g := &l.gens[it.stage]
-	g.scheduled++
+	g.Scheduled++
 	behind := false
 	if l.idle.Add(-1) < 0 {
 		if l.workers < l.maxWorkers {
 			l.idle.Add(1)
 			l.spawn()
 		} else {
-			g.waited++
+			g.Waited++
 			behind = true
 		}
 	} else if late := now - it.intended; late > LateThreshold {
-		g.late++
-		g.maxLateness = max(g.maxLateness, late)
+		g.Late++
+		g.MaxLateness = max(g.MaxLateness, late)
 		behind = true
 	}
-	if behind && g.behindRate == 0 {
-		g.behindRate = l.e.profile.Rate(it.intended)
+	if behind && g.BehindRate == 0 {
+		g.BehindRate = l.e.profile.Rate(it.intended)
 	}
 }
 
 // publish moves the scheduler's local generator counters to the recorder.
 func (l *lane) publish() {
 	for s := range l.gens {
-		if l.gens[s] != (genRecord{}) {
+		if l.gens[s] != (StageInterval{}) {
 			l.rec.addGen(s, &l.gens[s])
-			l.gens[s] = genRecord{}
+			l.gens[s] = StageInterval{}
 		}
 	}
 }
@@ -159,7 +159,7 @@ func (l *lane) publish() {
 func (l *lane) dropFrom(t time.Duration, stage int, ok bool) {
 	stopAt := l.e.since()
 	for ; ok && t < stopAt; t, stage, ok = l.sched.Next() {
-		l.gens[stage].scheduled++
+		l.gens[stage].Scheduled++
 		it := l.next(t, stage)
 		l.unsent(&it)
 	}

@@ -47,33 +47,16 @@ func (r *opRecord) merge(from *opRecord) (dropped int64) {
 	return dropped
 }
 
-// genRecord is the generator's own health for one stage over one interval.
-type genRecord struct {
-	scheduled, waited, late int64
-	maxLateness             time.Duration
-	behindRate              float64
-}
-
-func (g *genRecord) add(o *genRecord) {
-	g.scheduled += o.scheduled
-	g.waited += o.waited
-	g.late += o.late
-	g.maxLateness = max(g.maxLateness, o.maxLateness)
-	if o.behindRate > 0 && (g.behindRate == 0 || o.behindRate < g.behindRate) {
-		g.behindRate = o.behindRate
-	}
-}
-
 // recording is everything one lane measured in one interval: op records
 // indexed by [stage][op], taken from the lane's free list on first use, and
 // generator health per stage.
 type recording struct {
 	ops [][]*opRecord
-	gen []genRecord
+	gen []StageInterval
 }
 
 func newRecording(stages, ops int) *recording {
-	r := &recording{ops: make([][]*opRecord, stages), gen: make([]genRecord, stages)}
+	r := &recording{ops: make([][]*opRecord, stages), gen: make([]StageInterval, stages)}
 	for s := range r.ops {
 		r.ops[s] = make([]*opRecord, ops)
 	}
@@ -135,9 +118,9 @@ func (rc *recorder) record(stage, doneStage, op int, class Class, latency, servi
 }
 
 // addGen publishes a batch of the scheduler's generator counters.
-func (rc *recorder) addGen(stage int, g *genRecord) {
+func (rc *recorder) addGen(stage int, g *StageInterval) {
 	rc.mu.Lock()
-	rc.active.gen[stage].add(g)
+	rc.active.gen[stage].Add(g)
 	rc.mu.Unlock()
 }
 
@@ -165,7 +148,7 @@ func (rc *recorder) recycle(r *recording) {
 				r.ops[s][o] = nil
 			}
 		}
-		r.gen[s] = genRecord{}
+		r.gen[s] = StageInterval{}
 	}
 	rc.mu.Lock()
 	rc.free = append(rc.free, freed...)

@@ -39,8 +39,8 @@ type AggregatorOptions struct {
 // Interval calls on that goroutine.
 type Aggregator struct {
 	plan *scenarios.Plan
-	ops  [][]*opTotals // [stage][op]; nil until that pair first reports
-	gen  []genTotals   // [stage]
+	ops  [][]*opTotals           // [stage][op]; nil until that pair first reports
+	gen  []drivers.StageInterval // [stage], totals over the run
 	// end is the largest interval end seen: how far the run got.
 	end       time.Duration
 	intervals int64
@@ -58,14 +58,6 @@ type opTotals struct {
 	dropped int64
 }
 
-// genTotals is the generator's health in one stage over the whole run.
-type genTotals struct {
-	scheduled, waited, late int64
-	maxLateness             time.Duration
-	// behindRate is the smallest non-zero [drivers.StageInterval.BehindRate].
-	behindRate float64
-}
-
 // NewAggregator returns an Aggregator for the run of plan. If opts.Hlog is
 // set it writes the interval log's header to it at once and returns any
 // write error. The plan must stay unchanged while the Aggregator is in use.
@@ -76,7 +68,7 @@ func NewAggregator(plan *scenarios.Plan, opts AggregatorOptions) (*Aggregator, e
 	a := &Aggregator{
 		plan: plan,
 		ops:  make([][]*opTotals, len(plan.Stages)),
-		gen:  make([]genTotals, len(plan.Stages)),
+		gen:  make([]drivers.StageInterval, len(plan.Stages)),
 	}
 	for s := range a.ops {
 		a.ops[s] = make([]*opTotals, len(plan.Ops))
@@ -104,7 +96,7 @@ func (a *Aggregator) Interval(iv *drivers.Interval) error {
 		a.totals(o.Stage, o.Op).add(o)
 	}
 	for i := range iv.Stages {
-		a.gen[iv.Stages[i].Stage].add(&iv.Stages[i])
+		a.gen[iv.Stages[i].Stage].Add(&iv.Stages[i])
 	}
 	a.end = max(a.end, iv.End)
 	a.intervals++
@@ -192,15 +184,4 @@ func merge(h, from *hdrhistogram.Histogram) int64 {
 		return 0
 	}
 	return h.Merge(from)
-}
-
-// add merges one interval's generator health into g.
-func (g *genTotals) add(s *drivers.StageInterval) {
-	g.scheduled += s.Scheduled
-	g.waited += s.Waited
-	g.late += s.Late
-	g.maxLateness = max(g.maxLateness, s.MaxLateness)
-	if s.BehindRate > 0 && (g.behindRate == 0 || s.BehindRate < g.behindRate) {
-		g.behindRate = s.BehindRate
-	}
 }

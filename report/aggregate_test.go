@@ -197,7 +197,7 @@ func TestAggregatorRejectsIntervalsOutsideThePlan(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Interval() = %v; want an error containing %q", err, tt.want)
 			}
-			if a.ops[0][0] != nil || a.intervals != 0 || a.gen[0] != (genTotals{}) {
+			if a.ops[0][0] != nil || a.intervals != 0 || a.gen[0] != (drivers.StageInterval{}) {
 				t.Error("a rejected interval was partly merged")
 			}
 		})

@@ -26,11 +26,11 @@ const (
 // driver count (the coordinator splits the load evenly).
 func (a *Aggregator) generator(s int, meta Meta) Generator {
 	g := a.gen[s]
-	out := Generator{Scheduled: g.scheduled, Waited: g.waited, Late: g.late,
-		MaxLatenessMs: millis(g.maxLateness.Microseconds())}
-	if g.waited*100 > waitedPercent*g.scheduled || g.late*100 > latePercent*g.scheduled {
+	out := Generator{Scheduled: g.Scheduled, Waited: g.Waited, Late: g.Late,
+		MaxLatenessMs: millis(g.MaxLateness.Microseconds())}
+	if g.Waited*100 > waitedPercent*g.Scheduled || g.Late*100 > latePercent*g.Scheduled {
 		out.Bound = true
-		out.BoundAboveRate = round1(g.behindRate * float64(max(meta.DriversPlanned, 1)))
+		out.BoundAboveRate = round1(g.BehindRate * float64(max(meta.DriversPlanned, 1)))
 	}
 	return out
 }
@@ -51,16 +51,16 @@ func (a *Aggregator) stageWarnings(s int, start time.Duration, meta Meta) []stri
 	if gen := a.generator(s, meta); gen.Bound {
 		g := a.gen[s]
 		msg := fmt.Sprintf("stage %q: generator-bound: %d of %d ops waited for a free worker (max_in_flight %d) and %d were dispatched late (max %v); ",
-			st.Name, g.waited, g.scheduled, meta.MaxInFlight, g.late, g.maxLateness.Round(time.Microsecond))
+			st.Name, g.Waited, g.Scheduled, meta.MaxInFlight, g.Late, g.MaxLateness.Round(time.Microsecond))
 		if gen.BoundAboveRate > 0 {
 			msg += "results above " + formatRate(gen.BoundAboveRate) + " ops/s measure the generator, not the target"
 		} else {
 			msg += "its results measure the generator, not the target"
 		}
 		w = append(w, msg)
-	} else if g := a.gen[s]; g.late*1000 > lateNoticePermille*g.scheduled {
+	} else if g := a.gen[s]; g.Late*1000 > lateNoticePermille*g.Scheduled {
 		w = append(w, fmt.Sprintf("stage %q: the generator dispatched %d of %d ops late by up to %v (a busy machine or a pause); their latency includes that delay",
-			st.Name, g.late, g.scheduled, g.maxLateness.Round(time.Microsecond)))
+			st.Name, g.Late, g.Scheduled, g.MaxLateness.Round(time.Microsecond)))
 	}
 	return w
 }
