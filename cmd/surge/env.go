@@ -5,33 +5,21 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/surgeload/surge/report"
 	"github.com/surgeload/surge/scenarios"
 )
 
 // env is all the process state a command may touch. main builds it from
-// the os package; tests build it from buffers. Nothing else in cmd/surge
-// reads os.Std*, os.Getenv or calls os.Exit.
+// the os package, and nothing else in cmd/surge reads os.Std*, os.Getenv
+// or calls os.Exit.
 type env struct {
 	stdout, stderr io.Writer
 	// stdoutTTY is whether stdout is a terminal: live progress on one line
 	// instead of a line per interval.
 	stdoutTTY bool
 	now       func() time.Time
-}
-
-func newOSEnv() *env {
-	return &env{
-		stdout:    os.Stdout,
-		stderr:    os.Stderr,
-		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		now:       time.Now,
-	}
 }
 
 // The documented exit codes (DESIGN.md "Commands").
