@@ -122,3 +122,27 @@ func TestRunFullDisk(t *testing.T) {
 		}
 	})
 }
+
+// A run whose in-flight cap is too small for its rate says, in its results,
+// that the generator limited the stage, and above which rate.
+func TestRunFlagsGeneratorBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := testScenario + "options: {max_in_flight: 2, workers: 1}\n"
+		src = strings.Replace(src, "servers: 8, service_time: 2ms", "servers: 8, service_time: 20ms", 1)
+		res, err := Run(context.Background(), testPlan(t, src), Options{OutDir: t.TempDir(), NewTarget: simFactory, Clock: drivers.WallClock()})
+		if err != nil && !errors.Is(err, report.ErrSLOFailed) {
+			t.Fatal(err)
+		}
+		steady := res.Stages[1].Generator // 400 ops/s offered, 100 ops/s possible
+		if !steady.Bound || steady.BoundAboveRate <= 0 || steady.BoundAboveRate > 400 {
+			t.Errorf("steady stage generator = %+v; want bound, above a rate up to 400/s", steady)
+		}
+		found := false
+		for _, w := range res.Warnings {
+			found = found || strings.Contains(w, `stage "steady": generator-bound`)
+		}
+		if !found {
+			t.Errorf("no generator-bound warning for the steady stage in %q", res.Warnings)
+		}
+	})
+}
