@@ -90,16 +90,19 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 		sinks = append(sinks, progress)
 	}
 	runErr := drivers.Run(ctx, job, sinks)
+	var warnings []string
+	if runErr != nil {
+		warnings = append(warnings, "the run did not finish: "+runErr.Error())
+	}
 	if progress != nil {
-		progress.Done()
+		if err := progress.Done(); err != nil {
+			warnings = append(warnings, "progress lines could not be written: "+err.Error())
+		}
 	}
 	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
 
 	res := agg.Results(report.Meta{StartedAt: startedAt, Duration: now().Sub(startedAt),
-		DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight})
-	if runErr != nil {
-		res.Warnings = append(res.Warnings, "the run did not finish: "+runErr.Error())
-	}
+		DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight, Warnings: warnings})
 	if err := writeResults(opts, res); err != nil || closeErr != nil {
 		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
 	}
