@@ -345,3 +345,25 @@ func benchEngine(b *testing.B, lanes, maxInFlight int) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ops/s")
 }
+
+// A scheduler that is always behind (offered far more than it can pick and
+// hand off, to workers faster than itself, so it never blocks) still stops
+// when the run is aborted, instead of running to the end of its schedule.
+func TestAbortWhileBehind(t *testing.T) {
+	p := mustProfile(t, workloads.Stage{Name: "s", Duration: time.Hour, From: 1e8, To: 1e8})
+	j := job(t, nullTarget{}, p, 64)
+	j.DrainTimeout = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	tot := newTotals(1, 1)
+	done := make(chan error, 1)
+	go func() { done <- drivers.Run(ctx, j, tot) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v; want context.Canceled", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("an aborted run whose scheduler was behind did not stop")
+	}
+}

@@ -103,6 +103,14 @@ func (l *lane) schedule(stop <-chan struct{}) {
 		if pending++; pending >= genBatch {
 			l.publish()
 			pending = 0
+			// A scheduler that is behind never sleeps and, with workers
+			// faster than itself, never blocks: look for the stop here.
+			select {
+			case <-stop:
+				l.dropFrom(l.sched.Next())
+				return
+			default:
+			}
 		}
 	}
 }
