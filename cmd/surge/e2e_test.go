@@ -178,12 +178,15 @@ func TestRunSmoke(t *testing.T) {
 }
 
 // With no argument, surge runs the bundled sale scenario (shortened here)
-// into ./surge-results.
+// into ./surge-results. Whether its tight latency SLOs hold on a CI machine
+// busy with other tests depends on that machine, so an SLO failure (exit 1)
+// is accepted here; the run itself must complete. The smoke test holds exit
+// 0 strictly.
 func TestRunDefault(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	r := surge(t, dir, "run", "--duration-scale", "0.05")
-	if r.code != 0 {
+	if r.code != 0 && (r.code != 1 || !strings.Contains(r.stderr, "slo rules failed")) {
 		t.Fatalf("surge run exited %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 	runs, err := filepath.Glob(filepath.Join(dir, "surge-results", "bbd-flash-sale-*"))
