@@ -14,9 +14,36 @@ import (
 type decoder struct {
 	file string
 	errs ErrorList
+	// budget is how many more mapping entries the walk may visit. Aliases
+	// let a small file name the same large mapping many times over, so the
+	// walk is bounded by work done, not by the file's size.
+	budget int
+	// merging holds the mappings whose merge keys are being expanded, to
+	// refuse a mapping that merges itself.
+	merging map[*yaml.Node]bool
+	// blamed holds the scalars already reported: a mapping merged or
+	// aliased in several places shares its scalars, whose problems are
+	// reported once, where they are written.
+	blamed map[*yaml.Node]bool
 }
 
+// maxEntries bounds the mapping entries one scenario may have, counting
+// every expansion of an alias; real scenarios have a few hundred.
+const maxEntries = 100_000
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, budget: maxEntries, merging: map[*yaml.Node]bool{}, blamed: map[*yaml.Node]bool{}}
+}
+
+// errorf reports a problem at n. A scalar is blamed once; a collection may
+// have several problems (missing keys, say).
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	if n.Kind == yaml.ScalarNode {
+		if d.blamed[n] {
+			return
+		}
+		d.blamed[n] = true
+	}
 	d.errs = append(d.errs, &Error{File: d.file, Line: max(n.Line, 1), Col: max(n.Column, 1), Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -26,36 +53,84 @@ type entry struct {
 }
 
 func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
 	return n
 }
 
 // entries returns a mapping's pairs in order, reporting duplicate keys and
-// keys that are not plain scalars.
+// keys that are not plain scalars. A merge key (<<: *defaults, or a list
+// of aliases) contributes the merged mappings' pairs at its place, except
+// for keys the mapping sets itself; of several merged mappings the first
+// to set a key wins, as YAML's merge-key convention says.
 func (d *decoder) entries(n *yaml.Node, what string) ([]entry, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "%s: expected a mapping of key: value, got %s", what, kindName(n))
 		return nil, false
 	}
+	if d.budget -= len(n.Content) / 2; d.budget < 0 {
+		if d.budget+len(n.Content)/2 >= 0 { // report once
+			d.errorf(n, "%s: the scenario is too large: more than %d keys, counting each use of an alias", what, maxEntries)
+		}
+		return nil, false
+	}
+	own := map[string]bool{}
+	for i := 0; i < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Tag != mergeTag {
+			own[k.Value] = true
+		}
+	}
 	var out []entry
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
-		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, "%s: keys must be plain names", what)
-			continue
-		}
-		if seen[k.Value] {
+		switch {
+		case k.Kind == yaml.ScalarNode && k.Tag == mergeTag:
+			for _, e := range d.merge(n, v, what) {
+				if !own[e.key.Value] && !seen[e.key.Value] {
+					seen[e.key.Value] = true
+					out = append(out, e)
+				}
+			}
+		case k.Kind != yaml.ScalarNode:
+			d.errorf(k, "%s: keys must be plain names, got %s", what, kindName(k))
+		case seen[k.Value]:
 			d.errorf(k, "%s: duplicate key %q", what, k.Value)
-			continue
+		default:
+			seen[k.Value] = true
+			out = append(out, entry{k, v})
 		}
-		seen[k.Value] = true
-		out = append(out, entry{k, v})
 	}
 	return out, true
+}
+
+const mergeTag = "!!merge"
+
+// merge returns the pairs a merge key's value brings into mapping m: those
+// of one mapping, or of each mapping of a list, the first listed first.
+func (d *decoder) merge(m, v *yaml.Node, what string) []entry {
+	if d.merging[m] {
+		d.errorf(v, "%s: <<: a mapping cannot merge itself", what)
+		return nil
+	}
+	d.merging[m] = true
+	defer delete(d.merging, m)
+	srcs := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		srcs = v.Content
+	}
+	var out []entry
+	for _, src := range srcs {
+		if src = resolve(src); src.Kind != yaml.MappingNode {
+			d.errorf(src, "%s: <<: expected a mapping or a list of mappings to merge, got %s", what, kindName(src))
+			continue
+		}
+		es, _ := d.entries(src, what)
+		out = append(out, es...)
+	}
+	return out
 }
 
 // fields returns a mapping's values by key, reporting keys outside known
@@ -134,6 +209,18 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 
 func (d *decoder) count(n *yaml.Node, what string) (float64, bool) {
 	return parsed(d, n, what, "a number like 50k", parseCount)
+}
+
+func (d *decoder) rate(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a rate like 50k", parseRate)
+}
+
+func (d *decoder) keyCount(n *yaml.Node, what string) (uint64, bool) {
+	return parsed(d, n, what, "a number like 1M", parseKeyCount)
+}
+
+func (d *decoder) number(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a number like 0.99", parseNumber)
 }
 
 func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {

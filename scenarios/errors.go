@@ -1,24 +1,28 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 )
 
-// Error is one problem in a scenario, at a position in its file.
+// Error is one problem in a scenario, at a position in its file. cmd/surge
+// finds it with errors.As to exit with the bad-input code.
 type Error struct {
-	File      string
-	Line, Col int
-	Msg       string
+	File      string // the name given to Parse: a path, or "bundled:NAME.yaml"
+	Line, Col int    // 1-based; Col counts characters
+	Msg       string // lower-case, without the position
 }
 
+// Error returns "file:line:col: msg".
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) }
 
-// ErrorList is every problem found in one scenario, in file order. Use
-// errors.As to get the first [*Error].
+// ErrorList is every problem found in one scenario, sorted by position.
+// It is never empty. errors.As finds its first [*Error].
 type ErrorList []*Error
 
+// Error returns one problem per line.
 func (l ErrorList) Error() string {
 	msgs := make([]string, len(l))
 	for i, e := range l {
@@ -36,13 +40,13 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-func (l ErrorList) sort() {
+// sorted returns the list sorted by position, without repeats: a mapping
+// merged into several places reports its problems once.
+func (l ErrorList) sorted() ErrorList {
 	slices.SortStableFunc(l, func(a, b *Error) int {
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Col - b.Col
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
+	return slices.CompactFunc(l, func(a, b *Error) bool { return *a == *b })
 }
 
 // suggest returns `; did you mean "x"?` for the closest of candidates to

@@ -2,18 +2,20 @@ package scenarios
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/surgeload/surge/workloads"
 )
 
-// FuzzParse: no input makes the loader panic; every error it returns is
-// positioned in the named file; every scenario it accepts is runnable.
+// FuzzParse: no input makes the loader panic or hang; every error it
+// returns is positioned in the named file and the list is sorted; every
+// scenario it accepts is runnable. Seeds are in testdata/fuzz/FuzzParse
+// (the bundled and broken scenarios and a few more); the bundled ones are
+// added again from the embedded files, so the seeds follow their edits.
 func FuzzParse(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "broken", "*.yaml"))
-	bundledSeeds, _ := filepath.Glob(filepath.Join("bundled", "*.yaml"))
-	for _, s := range append(seeds, bundledSeeds...) {
-		data, err := os.ReadFile(s)
+	for _, info := range Bundled() {
+		data, err := bundled.ReadFile("bundled/" + info.Name + ".yaml")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -22,32 +24,73 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("fuzz.yaml", data)
 		if err != nil {
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("Parse error %v is not a non-empty ErrorList", err)
-			}
-			for _, e := range list {
-				if e.File != "fuzz.yaml" || e.Line < 1 || e.Col < 1 {
-					t.Fatalf("error %q is not positioned in fuzz.yaml", e)
-				}
+			checkErrors(t, err)
+			if _, again := Parse("fuzz.yaml", data); again == nil || again.Error() != err.Error() {
+				t.Fatalf("Parse is not deterministic: %v, then %v", err, again)
 			}
 			return
 		}
-		if len(p.Targets) == 0 || len(p.Ops) == 0 || len(p.Stages) == 0 {
-			t.Fatalf("accepted a plan with %d targets, %d ops, %d stages", len(p.Targets), len(p.Ops), len(p.Stages))
-		}
-		total := 0.0
-		for _, op := range p.Ops {
-			if op.Target < 0 || op.Target >= len(p.Targets) || op.Keyspace < 0 || op.Keyspace >= len(p.Keyspaces) {
-				t.Fatalf("op %q refers to target %d, keyspace %d out of range", op.Name, op.Target, op.Keyspace)
-			}
-			if p.Keyspaces[op.Keyspace].Keys == nil {
-				t.Fatalf("op %q draws from keyspace %q with no distribution", op.Name, p.Keyspaces[op.Keyspace].Name)
-			}
-			total += op.Weight
-		}
-		if !(total > 0) {
-			t.Fatalf("accepted weights summing to %v", total)
-		}
+		checkPlan(t, p)
 	})
+}
+
+// checkErrors asserts that err is a non-empty ErrorList of positioned
+// errors, sorted.
+func checkErrors(t *testing.T, err error) {
+	t.Helper()
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		t.Fatalf("Parse error %v is not a non-empty ErrorList", err)
+	}
+	for i, e := range list {
+		if e.File != "fuzz.yaml" || e.Line < 1 || e.Col < 1 || e.Msg == "" {
+			t.Fatalf("error %q is not positioned in fuzz.yaml", e)
+		}
+		if i > 0 && (list[i-1].Line > e.Line || list[i-1].Line == e.Line && list[i-1].Col > e.Col) {
+			t.Fatalf("errors out of order: %q before %q", list[i-1], e)
+		}
+	}
+}
+
+// checkPlan asserts that an accepted Plan can run: something to call,
+// something to do, every reference in range.
+func checkPlan(t *testing.T, p *Plan) {
+	t.Helper()
+	if len(p.Targets) == 0 || len(p.Ops) == 0 || len(p.Stages) == 0 || p.Name == "" {
+		t.Fatalf("accepted plan %q with %d targets, %d ops, %d stages", p.Name, len(p.Targets), len(p.Ops), len(p.Stages))
+	}
+	for _, tg := range p.Targets {
+		if tg.Driver == "sim" && (tg.Sim == nil || tg.Sim.Servers < 1) {
+			t.Fatalf("sim target %q without servers: %+v", tg.Name, tg.Sim)
+		}
+	}
+	total := 0.0
+	for _, op := range p.Ops {
+		if op.Target < 0 || op.Target >= len(p.Targets) || op.Keyspace < 0 || op.Keyspace >= len(p.Keyspaces) {
+			t.Fatalf("op %q refers to target %d, keyspace %d out of range", op.Name, op.Target, op.Keyspace)
+		}
+		if p.Keyspaces[op.Keyspace].Keys == nil {
+			t.Fatalf("op %q draws from keyspace %q with no distribution", op.Name, p.Keyspaces[op.Keyspace].Name)
+		}
+		if !(op.Weight >= 0) {
+			t.Fatalf("op %q has weight %v", op.Name, op.Weight)
+		}
+		total += op.Weight
+	}
+	if !(total > 0) {
+		t.Fatalf("accepted weights summing to %v", total)
+	}
+	if _, err := workloads.NewProfile(p.Stages); err != nil {
+		t.Fatalf("accepted an invalid profile: %v", err)
+	}
+	if p.Options.Interval < minInterval || p.Options.MaxInFlight < 1 {
+		t.Fatalf("accepted options %+v", p.Options)
+	}
+	for _, s := range p.SLOs {
+		okOp := s.Op == "*" || slices.ContainsFunc(p.Ops, func(o Op) bool { return o.Name == s.Op })
+		okStage := s.Stage == "*" || slices.ContainsFunc(p.Stages, func(st workloads.Stage) bool { return st.Name == s.Stage })
+		if !okOp || !okStage {
+			t.Fatalf("SLO %+v names an unknown op or stage", s)
+		}
+	}
 }

@@ -1,7 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -21,46 +24,79 @@ func Load(path string) (*Plan, error) {
 }
 
 // Parse validates a scenario and compiles it into a Plan. name is used in
-// error positions. Every problem found is returned, as an [ErrorList].
+// error positions and as Plan.Source. Every problem found is returned, as
+// an [ErrorList] sorted by position; nothing is returned with it.
 func Parse(name string, data []byte) (*Plan, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, ErrorList{syntaxError(name, err)}
+	root, err := parseYAML(data)
+	if err != nil {
+		return nil, ErrorList{syntaxError(name, data, err)}
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
+	if root == nil {
 		return nil, ErrorList{{File: name, Line: 1, Col: 1,
 			Msg: "empty scenario: expected a mapping with name, targets, keyspaces, mix and profile"}}
 	}
-	d := &decoder{file: name}
-	p := d.plan(doc.Content[0])
+	d := newDecoder(name)
+	p := d.plan(root)
 	if len(d.errs) > 0 {
-		d.errs.sort()
-		return nil, d.errs
+		return nil, d.errs.sorted()
 	}
 	p.Source = name
 	return p, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+// errMoreDocuments is returned by parseYAML for a stream of several
+// documents; a scenario is one.
+type errMoreDocuments struct{ at *yaml.Node }
 
-// syntaxError turns a YAML parser error into a positioned Error; the
-// parser reports lines but no columns.
-func syntaxError(name string, err error) *Error {
-	msg := err.Error()
-	line := 1
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		if m[1] != "" {
-			line, _ = strconv.Atoi(m[1])
-		}
-		msg = msg[len(m[0]):]
+func (e errMoreDocuments) Error() string { return "more than one document" }
+
+// parseYAML returns the content of the only document in data, or nil when
+// there is none (an empty file, or only comments).
+func parseYAML(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	return &Error{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + strings.ReplaceAll(msg, "\n", " ")}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, err
+	case len(next.Content) > 0 && next.Content[0].Tag != "!!null":
+		return nil, errMoreDocuments{next.Content[0]}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
+		return nil, nil
+	}
+	return doc.Content[0], nil
 }
 
 var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "mix", "profile", "slo", "options"}
 
+// extensionPrefix marks top-level keys that surge ignores: a place for
+// anchors that the rest of the file merges or aliases (x-defaults: &op ...).
+const extensionPrefix = "x-"
+
+// withoutExtensions returns root without its extension keys.
+func withoutExtensions(root *yaml.Node) *yaml.Node {
+	if root.Kind != yaml.MappingNode {
+		return root
+	}
+	out := *root
+	out.Content = nil
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i]; k.Kind != yaml.ScalarNode || !strings.HasPrefix(k.Value, extensionPrefix) {
+			out.Content = append(out.Content, root.Content[i], root.Content[i+1])
+		}
+	}
+	return &out
+}
+
 func (d *decoder) plan(root *yaml.Node) *Plan {
-	f, ok := d.fields(root, "the scenario", topKeys, []string{"name", "targets", "keyspaces", "mix", "profile"})
+	f, ok := d.fields(withoutExtensions(root), "the scenario", topKeys, []string{"name", "targets", "keyspaces", "mix", "profile"})
 	if !ok {
 		return nil
 	}
@@ -71,7 +107,11 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 		}
 	}
 	if n := f["name"]; n != nil {
-		p.Name, _ = d.name(n, "name")
+		if s, ok := d.str(n, "name"); ok && !scenarioNameRE.MatchString(s) {
+			d.errorf(n, "name: expected lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 long (it names files and Kubernetes objects), got %q", s)
+		} else {
+			p.Name = s
+		}
 	}
 	if n := f["description"]; n != nil {
 		p.Description, _ = d.str(n, "description")
@@ -100,6 +140,10 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 	return p
 }
 
+// scenarioNameRE is a DNS label (RFC 1123), so that a scenario name can
+// name result directories, Kubernetes Jobs and metric labels as it is.
+var scenarioNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // name reads a name of something in the scenario: letters, digits, '.',
@@ -125,6 +169,10 @@ func (d *decoder) named(n *yaml.Node, what string) []entry {
 	return es
 }
 
+// minInterval is the shortest reporting interval: each interval costs a
+// histogram merge per op and a report frame.
+const minInterval = 10 * time.Millisecond
+
 func (d *decoder) options(n *yaml.Node, p *Plan) {
 	f, ok := d.fields(n, "options", []string{"interval", "max_in_flight", "workers", "drain_timeout"}, nil)
 	if !ok {
@@ -133,8 +181,8 @@ func (d *decoder) options(n *yaml.Node, p *Plan) {
 	o := &p.Options
 	if n := f["interval"]; n != nil {
 		if v, ok := d.duration(n, "options: interval"); ok {
-			if v < 10*time.Millisecond {
-				d.errorf(n, "options: interval: expected at least 10ms, got %v", v)
+			if v < minInterval {
+				d.errorf(n, "options: interval: expected at least %v, got %v", minInterval, v)
 			}
 			o.Interval = v
 		}

@@ -8,21 +8,26 @@ import (
 
 // Plan is a validated scenario, compiled into the objects a run needs. It is
 // what the coordinator splits among drivers. A Plan is read-only once built,
-// except through Scale.
+// except through Scale and a caller setting Seed (--seed); read-only, it
+// is safe for concurrent use.
 type Plan struct {
 	Name        string
 	Description string
 	// Source says where the scenario came from: a file path, or
 	// "bundled:NAME" for an embedded one.
 	Source string
-	Seed   uint64
+	// Seed seeds every random choice of the run (keys, sizes, op picks,
+	// Poisson gaps); default 1.
+	Seed uint64
 
 	Targets   []Target
 	Keyspaces []Keyspace
 	// Ops is the mix, in file order; Op.Weight are the relative weights.
 	Ops []Op
-	// Stages is the load profile, in order.
-	Stages  []workloads.Stage
+	// Stages is the load profile, in order; valid for [workloads.NewProfile]
+	// (see Profile). Stage names are unique.
+	Stages []workloads.Stage
+	// SLOs are the rules, one per metric, in file order.
 	SLOs    []SLO
 	Options Options
 }
@@ -37,32 +42,35 @@ type Target struct {
 
 // SimTarget configures the embedded sim target ([drivers/sim]).
 type SimTarget struct {
-	Servers     int           // concurrent servers
+	Servers     int           // concurrent servers, >= 1
 	ServiceTime time.Duration // constant: exact; exponential: mean; lognormal: median
-	ServiceDist string        // "constant", "exponential" or "lognormal"
-	P99Ratio    float64       // lognormal only: p99 / p50 of the service time
+	ServiceDist string        // "constant" (default), "exponential" or "lognormal"
+	P99Ratio    float64       // lognormal only: p99 / p50 of the service time, >= 1; default 3
 	QueueLimit  int           // ops waiting beyond this are refused as overload; 0 = unbounded
 	StallEvery  time.Duration // the whole target pauses every StallEvery ...
-	StallFor    time.Duration // ... for StallFor; 0 = never
-	ErrorRate   float64       // fraction of ops that fail with a server error
+	StallFor    time.Duration // ... for StallFor (< StallEvery); 0 = never
+	ErrorRate   float64       // fraction of ops that fail with a server error, in [0, 1]
 }
 
 // Keyspace is a named set of keys and the distribution ops draw them from.
 type Keyspace struct {
 	Name  string
-	Count uint64
-	Keys  workloads.Keys
+	Count uint64         // keys are 0 to Count-1
+	Keys  workloads.Keys // never nil; take a Shard per engine lane
 }
 
 // Op is one named entry of the mix.
 type Op struct {
 	Name     string
-	Weight   float64
-	Target   int    // index into Plan.Targets
-	Kind     string // the driver's op kind: "get", "put", "add", "batch-get", ...
-	Keyspace int    // index into Plan.Keyspaces
-	Sizes    workloads.Sizes
-	Sim      *SimOp // options for a sim target; nil when none were given
+	Weight   float64 // relative to the other ops' weights, >= 0
+	Target   int     // index into Plan.Targets
+	Kind     string  // the driver's op kind: "get", "put", "add", "batch-get", ...
+	Keyspace int     // index into Plan.Keyspaces
+	// Sizes picks value sizes in bytes; nil when the op has no value_size:
+	// every value is then 0 bytes.
+	Sizes workloads.Sizes
+	// Sim holds options for a sim target; nil when none were given.
+	Sim *SimOp
 }
 
 // SimOp holds per-op options of the sim target.
@@ -98,8 +106,8 @@ type SLO struct {
 
 // Options are the run's engine settings.
 type Options struct {
-	Interval     time.Duration // reporting interval, default 1s
-	MaxInFlight  int           // cap on ops in flight across all workers
-	Workers      int           // generator lanes; 0 = one per CPU
-	DrainTimeout time.Duration // how long in-flight ops may finish after the last stage
+	Interval     time.Duration // reporting interval, >= 10ms; default 1s
+	MaxInFlight  int           // cap on ops in flight across all workers, >= 1; default 10000
+	Workers      int           // generator lanes; 0 (default) = one per CPU
+	DrainTimeout time.Duration // how long in-flight ops may finish after the last stage; default 5s
 }

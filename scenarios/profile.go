@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -22,6 +23,7 @@ func (d *decoder) profile(n *yaml.Node, p *Plan) {
 	}
 	prev := 0.0
 	var seen []string
+	var total time.Duration // of the stages so far; -1 once too long
 	for i, item := range n.Content {
 		what := fmt.Sprintf("stage %d", i+1)
 		f, ok := d.fields(item, what, stageKeys, []string{"name", "duration"})
@@ -42,24 +44,31 @@ func (d *decoder) profile(n *yaml.Node, p *Plan) {
 			if st.Duration, ok = d.duration(n, what+": duration"); ok && st.Duration <= 0 {
 				d.errorf(n, "%s: duration: expected more than 0s", what)
 			}
+			if ok && total >= 0 && st.Duration > math.MaxInt64-total {
+				d.errorf(n, "%s: duration: the profile would last more than %v", what, time.Duration(math.MaxInt64))
+				total = -1 // report it once
+			} else if ok && total >= 0 {
+				total += st.Duration
+			}
 		}
 		if f["rate"] == nil && f["ramp_to"] == nil {
 			d.errorf(item, "%s: expected rate, ramp_to or both", what)
 		}
 		if n := f["rate"]; n != nil {
-			st.From, _ = d.count(n, what+": rate")
+			st.From, _ = d.rate(n, what+": rate")
 		}
 		st.To = st.From
 		if n := f["ramp_to"]; n != nil {
-			st.To, _ = d.count(n, what+": ramp_to")
+			st.To, _ = d.rate(n, what+": ramp_to")
 		}
 		d.stageShape(what, f, &st)
 		prev = st.To
 		p.Stages = append(p.Stages, st)
 	}
 	if len(d.errs) == 0 {
+		// A safety net: the checks above should leave nothing for it.
 		if _, err := workloads.NewProfile(p.Stages); err != nil {
-			d.errorf(n, "profile: %v", err)
+			d.errorf(n, "%v", err)
 		}
 	}
 }
@@ -149,19 +158,38 @@ func (p *Plan) Duration() time.Duration {
 }
 
 // Scale multiplies every stage's rates by rate and its duration by
-// duration, for --rate-scale and --duration-scale. Both must be positive.
+// duration (rounded to the nanosecond), for --rate-scale and
+// --duration-scale. Both must be finite and positive, and the scaled
+// profile valid; on error p is unchanged. Scale is not safe for concurrent
+// use with readers of p.
 func (p *Plan) Scale(rate, duration float64) error {
-	if !(rate > 0) || !(duration > 0) {
-		return fmt.Errorf("rate and duration scales must be positive, got %v and %v", rate, duration)
+	if !(rate > 0) || !(duration > 0) || math.IsInf(rate, 0) || math.IsInf(duration, 0) {
+		return fmt.Errorf("scale scenario %s: rate and duration scales must be finite and positive, got %v and %v", p.Name, rate, duration)
 	}
-	for i := range p.Stages {
-		st := &p.Stages[i]
+	stages := slices.Clone(p.Stages)
+	for i := range stages {
+		st := &stages[i]
 		st.From *= rate
 		st.To *= rate
-		st.Duration = time.Duration(float64(st.Duration) * duration)
-		if st.Duration <= 0 {
-			return fmt.Errorf("duration scale %v makes stage %q last no time", duration, st.Name)
+		d := math.Round(float64(st.Duration) * duration)
+		if d < 1 || d >= math.MaxInt64 {
+			return fmt.Errorf("scale scenario %s: duration scale %v makes stage %q last %v", p.Name, duration, st.Name, time.Duration(d))
 		}
+		st.Duration = time.Duration(d)
 	}
+	if _, err := workloads.NewProfile(stages); err != nil {
+		return fmt.Errorf("scale scenario %s: %w", p.Name, err)
+	}
+	p.Stages = stages
 	return nil
+}
+
+// Profile returns the load profile of p's stages, for scheduling. It fails
+// only if p.Stages was changed into something invalid after Parse.
+func (p *Plan) Profile() (*workloads.Profile, error) {
+	prof, err := workloads.NewProfile(p.Stages)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", p.Name, err)
+	}
+	return prof, nil
 }

@@ -9,12 +9,15 @@ import (
 )
 
 // driverSpec is what the loader knows of one driver: its target options,
-// its op kinds and its per-op options. Adding a driver is one entry here.
+// its op kinds and its per-op options. Adding a driver is one entry in
+// driverSpecs, a pointer field in [Target] (and [Op] if it has op options),
+// and its two decode functions.
 type driverSpec struct {
-	targetKeys []string
-	required   []string
-	kinds      []string
-	opKeys     []string
+	targetKeys []string // keys of a target besides "driver"
+	required   []string // of targetKeys
+	kinds      []string // op kinds
+	writes     []string // the kinds that write a value: value_size is required
+	opKeys     []string // keys of an op's options
 	target     func(d *decoder, what string, f map[string]*yaml.Node, t *Target)
 	op         func(d *decoder, what string, f map[string]*yaml.Node, op *Op)
 }
@@ -25,6 +28,7 @@ var driverSpecs = map[string]driverSpec{
 			"stall_every", "stall_for", "error_rate"},
 		required: []string{"servers", "service_time"},
 		kinds:    []string{"get", "put", "add", "delete", "touch", "exists", "operate", "batch-get"},
+		writes:   []string{"put"},
 		opKeys:   []string{"service_time"},
 		target:   simTarget,
 		op:       simOp,
@@ -80,7 +84,7 @@ func simTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 		s.ServiceDist, _ = d.oneOf(n, what+": service_dist", []string{"constant", "exponential", "lognormal"})
 	}
 	if n := f["p99_ratio"]; n != nil {
-		if v, ok := d.count(n, what+": p99_ratio"); ok && v < 1 {
+		if v, ok := d.number(n, what+": p99_ratio"); ok && v < 1 {
 			d.errorf(n, "%s: p99_ratio: expected at least 1 (p99 is never below p50), got %v", what, v)
 		} else {
 			s.P99Ratio = v
@@ -89,13 +93,20 @@ func simTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 	if n := f["queue_limit"]; n != nil {
 		s.QueueLimit, _ = d.integer(n, what+": queue_limit")
 	}
+	everyOK := true // false when stall_every is given but unreadable
 	if n := f["stall_every"]; n != nil {
-		s.StallEvery, _ = d.duration(n, what+": stall_every")
+		s.StallEvery, everyOK = d.duration(n, what+": stall_every")
 	}
 	if n := f["stall_for"]; n != nil {
-		if v, ok := d.duration(n, what+": stall_for"); ok && v > 0 && v >= s.StallEvery {
+		v, ok := d.duration(n, what+": stall_for")
+		switch {
+		case ok && v > 0 && s.StallEvery == 0:
+			if everyOK {
+				d.errorf(n, "%s: stall_for needs a stall_every above 0s, the period of the stalls", what)
+			}
+		case ok && v > 0 && v >= s.StallEvery:
 			d.errorf(n, "%s: stall_for (%v) must be shorter than stall_every (%v)", what, v, s.StallEvery)
-		} else {
+		default:
 			s.StallFor = v
 		}
 	}

@@ -10,13 +10,23 @@ import (
 	"time"
 )
 
-// The human units of scenario files. Each parser takes the scalar's text and
-// returns a value or an error that says what was expected.
+// The human units of scenario files. Each parser takes a scalar's text and
+// returns a value or an error that says what was expected; the decoder
+// puts the position in front.
 
 var errNegative = errors.New("must not be negative")
 
-// parseDuration reads Go durations ("30s", "250us", "250µs", "1m30s");
-// a bare 0 is allowed, other bare numbers lack a unit.
+// Upper bounds that keep every derived quantity finite and exact: a rate
+// times the longest time.Duration stays far below float64's range, and a
+// whole count stays exact in a float64.
+const (
+	maxRate  = 1e12    // ops/s
+	maxCount = 1 << 53 // keys
+	maxSize  = 1 << 30 // bytes
+)
+
+// parseDuration reads Go durations ("30s", "250ms", "250us", "250µs",
+// "1m30s", "2h"); a bare 0 is allowed, other bare numbers lack a unit.
 func parseDuration(s string) (time.Duration, error) {
 	if s == "0" {
 		return 0, nil
@@ -31,45 +41,98 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-var numberRE = regexp.MustCompile(`^(-?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMG]?)$`)
+var numberRE = regexp.MustCompile(`^([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMG]?)$`)
 
-// parseCount reads counts and rates: "50k", "1.2M", "3G", plain numbers,
-// and "50k/s" for rates.
+var countSuffixes = map[string]float64{"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
+
+// parseCount reads counts and weights: plain numbers ("500", "0.5",
+// "1e3") and the decimal suffixes k, M and G ("50k", "1.2M", "3G").
 func parseCount(s string) (float64, error) {
-	m := numberRE.FindStringSubmatch(strings.TrimSuffix(strings.TrimSpace(s), "/s"))
+	bad := fmt.Errorf("expected a number like 500, 50k or 1.2M, got %q", s)
+	m := numberRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return 0, fmt.Errorf("expected a number like 500, 50k or 1.2M, got %q", s)
+		return 0, bad
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("expected a number like 500, 50k or 1.2M, got %q", s)
+	if err != nil {
+		return 0, bad
 	}
-	v *= map[string]float64{"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}[m[2]]
-	if v < 0 {
+	v *= countSuffixes[m[2]]
+	switch {
+	case v < 0:
 		return 0, fmt.Errorf("%s %w", s, errNegative)
+	case math.IsInf(v, 0):
+		return 0, bad
 	}
 	return v, nil
 }
 
-// parseInt reads a whole count ("64", "10k"); fractions are refused.
+// parseRate reads a rate in ops/s: a count ("2k"), optionally with "/s"
+// ("50k/s"), up to maxRate.
+func parseRate(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	if c, ok := strings.CutSuffix(t, "/s"); ok {
+		t = c
+	}
+	v, err := parseCount(t)
+	if err != nil {
+		if errors.Is(err, errNegative) {
+			return 0, fmt.Errorf("%s %w", s, errNegative)
+		}
+		return 0, fmt.Errorf("expected a rate like 500, 50k or 50k/s, got %q", s)
+	}
+	if v > maxRate {
+		return 0, fmt.Errorf("expected a rate of at most 1000G ops/s, got %q", s)
+	}
+	return v, nil
+}
+
+// parseInt reads a whole count ("64", "10k") up to math.MaxInt32;
+// fractions ("1.5") are refused.
 func parseInt(s string) (int, error) {
 	v, err := parseCount(s)
 	if err != nil {
 		return 0, err
 	}
-	if v != math.Trunc(v) || v > math.MaxInt32 {
+	if v != math.Trunc(v) {
 		return 0, fmt.Errorf("expected a whole number, got %q", s)
+	}
+	if v > math.MaxInt32 {
+		return 0, fmt.Errorf("expected a whole number up to %d, got %q", math.MaxInt32, s)
 	}
 	return int(v), nil
 }
 
-// parseFraction reads "0.1%" or a plain fraction "0.001"; the result must
-// lie in [0, 1].
+// parseKeyCount reads the size of a keyspace: a whole count from 1 to
+// 2^53 ("1M").
+func parseKeyCount(s string) (uint64, error) {
+	v, err := parseCount(s)
+	if err != nil {
+		return 0, err
+	}
+	if v < 1 || v > maxCount || v != math.Trunc(v) {
+		return 0, fmt.Errorf("expected a whole number of keys from 1 to 2^53, got %q", s)
+	}
+	return uint64(v), nil
+}
+
+// parseNumber reads a plain finite number without suffixes, such as a
+// ratio or an exponent ("0.99", "4").
+func parseNumber(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("expected a number like 0.99, got %q", s)
+	}
+	return v, nil
+}
+
+// parseFraction reads a percentage ("0.1%") or a plain fraction
+// ("0.001"); the result must lie in [0, 1].
 func parseFraction(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	scale := 1.0
-	if strings.HasSuffix(t, "%") {
-		t, scale = strings.TrimSpace(strings.TrimSuffix(t, "%")), 0.01
+	if p, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(p), 0.01
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(v) {
@@ -82,26 +145,27 @@ func parseFraction(s string) (float64, error) {
 	return v, nil
 }
 
-var sizeRE = regexp.MustCompile(`^(-?[0-9]*\.?[0-9]+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$`)
+var sizeRE = regexp.MustCompile(`^([-+]?[0-9]*\.?[0-9]+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$`)
 
 var sizeUnits = map[string]float64{"": 1, "B": 1, "KB": 1e3, "KiB": 1 << 10, "MB": 1e6, "MiB": 1 << 20, "GB": 1e9, "GiB": 1 << 30}
 
 // parseSize reads byte sizes: "512", "512B", "4KB" (4000), "4KiB" (4096),
-// "1MiB".
+// "1MiB", up to 1GiB, in whole bytes.
 func parseSize(s string) (int, error) {
+	bad := fmt.Errorf("expected a size like 512B, 4KiB or 1MiB, got %q", s)
 	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return 0, fmt.Errorf("expected a size like 512B, 4KiB or 1MiB, got %q", s)
+		return 0, bad
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
-		return 0, fmt.Errorf("expected a size like 512B, 4KiB or 1MiB, got %q", s)
+		return 0, bad
 	}
 	v *= sizeUnits[m[2]]
 	switch {
 	case v < 0:
 		return 0, fmt.Errorf("size %s %w", s, errNegative)
-	case v != math.Trunc(v) || v > 1<<30:
+	case v != math.Trunc(v) || v > maxSize:
 		return 0, fmt.Errorf("expected a whole number of bytes up to 1GiB, got %q", s)
 	}
 	return int(v), nil

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"slices"
 
 	"gopkg.in/yaml.v3"
@@ -44,13 +43,7 @@ func (d *decoder) keyspaces(n *yaml.Node, p *Plan) {
 		}
 		ks := Keyspace{Name: e.key.Value}
 		if n := f["count"]; n != nil {
-			if v, ok := d.count(n, what+": count"); ok {
-				if v < 1 || v != math.Trunc(v) {
-					d.errorf(n, "%s: count: expected a whole number of at least 1, got %v", what, v)
-					continue
-				}
-				ks.Count = uint64(v)
-			}
+			ks.Count, _ = d.keyCount(n, what+": count")
 		}
 		if ks.Count > 0 {
 			ks.Keys = d.keyChooser(e.val, what, dist, f, ks.Count)
@@ -69,7 +62,7 @@ func (d *decoder) keyChooser(at *yaml.Node, what, dist string, f map[string]*yam
 			}
 		}
 	}
-	floatKey("theta", &theta, d.count)
+	floatKey("theta", &theta, d.number)
 	floatKey("hot_set", &hotSet, d.fraction)
 	floatKey("hot_ops", &hotOps, d.fraction)
 	if node := f["scrambled"]; node != nil {
@@ -123,7 +116,7 @@ func (d *decoder) mix(n *yaml.Node, p *Plan) {
 		}
 		if op.Target >= 0 {
 			if spec, ok := driverSpecs[p.Targets[op.Target].Driver]; ok {
-				d.opForDriver(what, f, &op, spec)
+				d.opForDriver(what, e.val, f, &op, spec)
 			}
 		}
 		p.Ops = append(p.Ops, op)
@@ -134,9 +127,12 @@ func (d *decoder) mix(n *yaml.Node, p *Plan) {
 }
 
 // opForDriver checks the op kind and options against the target's driver.
-func (d *decoder) opForDriver(what string, f map[string]*yaml.Node, op *Op, spec driverSpec) {
+func (d *decoder) opForDriver(what string, at *yaml.Node, f map[string]*yaml.Node, op *Op, spec driverSpec) {
 	if n := f["op"]; n != nil {
 		op.Kind, _ = d.oneOf(n, what+": op", spec.kinds)
+	}
+	if slices.Contains(spec.writes, op.Kind) && f["value_size"] == nil {
+		d.errorf(at, "%s: missing required key \"value_size\": a %s writes a value", what, op.Kind)
 	}
 	if n := f["options"]; n != nil {
 		if of, ok := d.fields(n, what+" options", spec.opKeys, nil); ok {

@@ -1,0 +1,162 @@
+package astest
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Addr is the listen address; "" means 127.0.0.1:0, a free loopback port.
+	Addr string
+	// Namespaces the server has; nil means just "test".
+	Namespaces []string
+	// ClusterName, if set, is answered to the cluster-name info command.
+	ClusterName string
+	// Now is the clock of record expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is a single Aerospike node on loopback. Start one with
+// [NewServer] and point the client at [Server.Host] and [Server.Port].
+type Server struct {
+	opts  Options
+	ln    net.Listener
+	port  int
+	node  string
+	store store
+
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// NewServer listens and starts serving in the background; Close stops it.
+func NewServer(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if len(opts.Namespaces) == 0 {
+		opts.Namespaces = []string{"test"}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("astest: listen: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	s := &Server{opts: opts, ln: ln, port: port, node: fmt.Sprintf("A57E57%010X", port),
+		store: store{records: map[recordKey]*record{}, now: opts.Now},
+		conns: map[net.Conn]struct{}{}}
+	s.wg.Go(s.accept)
+	return s, nil
+}
+
+// Host returns the address the server listens on, Port its port.
+func (s *Server) Host() string { return s.ln.Addr().(*net.TCPAddr).IP.String() }
+
+// Port returns the port the server listens on.
+func (s *Server) Port() int { return s.port }
+
+// Close stops listening, closes every connection and waits for the
+// server's goroutines.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) accept() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Go(func() { s.serve(c) })
+	}
+}
+
+// serve answers one request at a time on c until it closes or sends
+// something that is not the protocol.
+func (s *Server) serve(c net.Conn) {
+	defer func() {
+		c.Close()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
+	r, w := bufio.NewReader(c), bufio.NewWriter(c)
+	var buf, out []byte
+	var m msg
+	for {
+		typ, body, err := readFrame(r, buf)
+		if err != nil {
+			return
+		}
+		buf = body[:0]
+		switch typ {
+		case typeInfo:
+			resp := s.info(body)
+			out = append(appendFrameHeader(out[:0], typeInfo, len(resp)), resp...)
+		case typeMessage:
+			if err := decodeMsg(body, &m); err != nil {
+				return
+			}
+			out = s.handle(out[:0], &m)
+		default:
+			return
+		}
+		if _, err := w.Write(out); err != nil || w.Flush() != nil {
+			return
+		}
+	}
+}
+
+// reply appends a frame with only a header: a result code, and the
+// record's generation and void time when there is one.
+func reply(dst []byte, rc byte, r *record) []byte {
+	m := msg{resultCode: rc}
+	if r != nil {
+		m.generation, m.recordTTL = r.generation, r.voidTime
+	}
+	return appendMsg(dst, &m)
+}
+
+// namespace and digest of a request, or a result code.
+func (s *Server) key(m *msg) (recordKey, byte) {
+	var k recordKey
+	var haveDigest bool
+	for _, f := range m.fields {
+		switch f.typ {
+		case fieldNamespace:
+			k.ns = string(f.data)
+		case fieldDigest:
+			if len(f.data) != len(k.digest) {
+				return k, rcParameterError
+			}
+			copy(k.digest[:], f.data)
+			haveDigest = true
+		}
+	}
+	if !slices.Contains(s.opts.Namespaces, k.ns) {
+		return k, rcInvalidNamespace
+	}
+	if !haveDigest {
+		return k, rcParameterError
+	}
+	return k, rcOK
+}
