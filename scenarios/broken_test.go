@@ -57,17 +57,21 @@ func TestErrorsAs(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	known := []string{"service_time", "servers", "queue_limit", "profile"}
+	known := []string{"service_time", "servers", "queue_limit", "profile", "kv"}
 	tests := []struct{ got, want string }{
 		{"service_tme", `; did you mean "service_time"?`},
 		{"servres", `; did you mean "servers"?`},
 		{"Profile", `; did you mean "profile"?`},
+		{"kb", `; did you mean "kv"?`},
 		{"colour", ""},
 		{"x", ""},
+		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := suggest(tt.got, known); got != tt.want {
-			t.Errorf("suggest(%q) = %q; want %q", tt.got, got, tt.want)
-		}
+		t.Run(tt.got, func(t *testing.T) {
+			if got := suggest(tt.got, known); got != tt.want {
+				t.Errorf("suggest(%q) = %q; want %q", tt.got, got, tt.want)
+			}
+		})
 	}
 }

@@ -3,11 +3,15 @@ package scenarios
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/surgeload/surge/workloads"
 )
@@ -83,12 +87,81 @@ func TestScale(t *testing.T) {
 	if err := p.Scale(2, 0.5); err != nil {
 		t.Fatal(err)
 	}
-	if st := p.Stages[1]; st.From != 2000 || st.Duration != 4*time.Second {
-		t.Errorf("scaled steady stage = %v at %v/s; want 4s at 2000/s", st.Duration, st.From)
+	if st := p.Stages[1]; st.From != 2000 || st.To != 2000 || st.Duration != 4*time.Second {
+		t.Errorf("scaled steady stage = %v at %v..%v/s; want 4s at 2000/s", st.Duration, st.From, st.To)
 	}
-	for _, bad := range [][2]float64{{0, 1}, {1, -1}, {1, 1e-12}} {
-		if err := p.Scale(bad[0], bad[1]); err == nil {
-			t.Errorf("Scale(%v, %v) = nil; want an error", bad[0], bad[1])
-		}
+	before := slices.Clone(p.Stages)
+	tests := []struct {
+		name           string
+		rate, duration float64
+	}{
+		{"zero rate", 0, 1},
+		{"negative duration", 1, -1},
+		{"NaN", math.NaN(), 1},
+		{"infinite rate", math.Inf(1), 1},
+		{"stage of no time", 1, 1e-12},
+		{"profile too long", 1, 1e15},
+		{"rates overflow", 1e300, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := p.Scale(tt.rate, tt.duration); err == nil {
+				t.Errorf("Scale(%v, %v) = nil; want an error", tt.rate, tt.duration)
+			}
+			if diff := cmp.Diff(before, p.Stages); diff != "" {
+				t.Errorf("a failed Scale changed the stages (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestProfile(t *testing.T) {
+	p, err := LoadBundled("bbd-flash-sale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := p.Profile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof.Duration() != p.Duration() {
+		t.Errorf("Profile().Duration() = %v; want %v", prof.Duration(), p.Duration())
+	}
+	p.Stages[0].Duration = 0
+	if _, err := p.Profile(); err == nil {
+		t.Error("Profile() of a stage of no time = nil error; want one")
+	}
+}
+
+// The scenario file's defaults reach the Plan.
+func TestDefaults(t *testing.T) {
+	p, err := Parse("d.yaml", []byte(`
+name: d
+targets: {kv: {driver: sim, servers: 1, service_time: 1ms}}
+keyspaces: {k: {count: 10}, z: {count: 10, distribution: zipfian}, h: {count: 10, distribution: hotspot}}
+mix: {o: {weight: 1, target: kv, op: get, keyspace: k}}
+profile: [{name: s, duration: 1s, ramp_to: 5}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Options{Interval: time.Second, MaxInFlight: 10000, Workers: 0, DrainTimeout: 5 * time.Second}
+	if p.Options != want || p.Seed != 1 || p.Source != "d.yaml" {
+		t.Errorf("options %+v, seed %d, source %q; want %+v, 1, d.yaml", p.Options, p.Seed, p.Source, want)
+	}
+	if s := p.Targets[0].Sim; s.ServiceDist != "constant" || s.P99Ratio != 3 || s.QueueLimit != 0 || s.StallFor != 0 {
+		t.Errorf("sim defaults = %+v", s)
+	}
+	if st := p.Stages[0]; st.From != 0 || st.To != 5 || st.Steps != 0 || st.Arrival != workloads.Uniform {
+		t.Errorf("stage = %+v; want a ramp from 0 to 5, uniform", st)
+	}
+	if op := p.Ops[0]; op.Sizes != nil || op.Sim != nil {
+		t.Errorf("op = %+v; want no sizes and no sim options", op)
+	}
+	if _, ok := p.Keyspaces[0].Keys.(*workloads.UniformKeys); !ok {
+		t.Errorf("keys of k = %T; want uniform", p.Keyspaces[0].Keys)
+	}
+	if _, ok := p.Keyspaces[1].Keys.(*workloads.Zipf); !ok {
+		t.Errorf("keys of z = %T; want zipf", p.Keyspaces[1].Keys)
 	}
 }

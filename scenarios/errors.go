@@ -58,7 +58,8 @@ func suggest(got string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" || bestDist > max(2, len(got)/3) {
+	// Close enough: a few edits, and fewer than would rewrite got wholly.
+	if best == "" || bestDist > max(2, len(got)/3) || bestDist >= len(got) {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)

@@ -22,19 +22,18 @@ func splitYAMLError(err error) (msg string, line int) {
 	return strings.ReplaceAll(msg, "\n", " "), line
 }
 
-// maxSearchBytes bounds the text re-parsed to place a syntax error.
-const maxSearchBytes = 8 << 20
-
 // syntaxError turns a YAML parser error into a positioned Error.
 //
 // Subtleness ahead: yaml.v3 names a line but not always the line at fault.
 // Scanner errors name it (1-based), parser errors name the 0-based line of
-// the enclosing block or flow collection, so a problem on line 8 may be
-// reported as "line 7" or as the line a mapping starts on. It is never
-// after the problem, though. So the error is found again by parsing ever
-// longer prefixes of the file, starting at that line: the first prefix
-// that fails with the same problem ends on the line at fault. The column
-// is that line's first non-blank character: yaml.v3 does not say more.
+// the enclosing block or flow collection, so a problem on line 80 may be
+// reported as "line 79" or as the line a mapping starts on. It is never
+// after the problem, though. So the error is found again by parsing
+// prefixes of the file: the shortest prefix that fails with the same
+// problem ends on the line at fault. Longer prefixes fail too (a problem
+// does not go away when more text follows), so a binary search between
+// yaml.v3's line and the end finds it in a few parses. The column is that
+// line's first non-blank character: yaml.v3 does not say more.
 func syntaxError(name string, data []byte, err error) *Error {
 	var more errMoreDocuments
 	if errors.As(err, &more) {
@@ -43,20 +42,24 @@ func syntaxError(name string, data []byte, err error) *Error {
 	}
 	msg, line := splitYAMLError(err)
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	prefix := bytes.Join(lines[:min(max(line-1, 0), len(lines))], nil)
-	parsed := 0
-	for k := max(line, 1); k <= len(lines); k++ {
-		prefix = append(prefix, lines[k-1]...)
-		if parsed += len(prefix); parsed > maxSearchBytes {
-			break
+	fails := func(k int) bool {
+		_, err := parseYAML(bytes.Join(lines[:k], nil))
+		if err == nil {
+			return false
 		}
-		if _, err := parseYAML(prefix); err != nil {
-			if m, _ := splitYAMLError(err); m == msg {
-				return &Error{File: name, Line: k, Col: firstNonBlank(lines[k-1]), Msg: "invalid YAML: " + msg}
-			}
+		m, _ := splitYAMLError(err)
+		return m == msg
+	}
+	// The smallest k in [lo, hi] with fails(k); fails(len(lines)) holds.
+	lo, hi := min(max(line, 1), len(lines)), len(lines)
+	for lo < hi {
+		if mid := lo + (hi-lo)/2; fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
 		}
 	}
-	return &Error{File: name, Line: max(line, 1), Col: 1, Msg: "invalid YAML: " + msg}
+	return &Error{File: name, Line: lo, Col: firstNonBlank(lines[lo-1]), Msg: "invalid YAML: " + msg}
 }
 
 // firstNonBlank returns the 1-based column, in characters, of the first

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +27,7 @@ func TestSyntaxErrorPosition(t *testing.T) {
 		{"unknown anchor", "a: 1\nb: 2\nc: *nope\n", 3, 1, "unknown anchor 'nope' referenced"},
 		{"reserved character", "a: 1\nb: 2\nc: 3\nd: 4\ne: @x\n", 5, 1, "found character that cannot start any token"},
 		{"nested stage", "profile:\n  - {name: x, duration: 1s\n  - {name: y}\n", 2, 3, "did not find expected ',' or '}'"},
+		{"deep in a long file", strings.Repeat("k: {a: 1}\n", 300) + "- x\n" + strings.Repeat("k: 1\n", 300), 301, 1, "did not find expected key"},
 		{"first line", "{a: 1,, b: 2}", 1, 1, "did not find expected node content"},
 		{"second document", "name: a\n---\nname: b\n", 3, 1, "a scenario is one YAML document; found another one here"},
 	}

@@ -35,15 +35,16 @@ const (
 	particleString  = 3
 	particleBlob    = 4
 
-	rcOK                 = 0
-	rcKeyNotFound        = 2
-	rcGenerationError    = 3
-	rcParameterError     = 4
-	rcKeyExists          = 5
-	rcBinTypeError       = 12
-	rcUnsupportedFeature = 16
-	rcInvalidNamespace   = 20
-	rcBinNameTooLong     = 21
+	rcOK                   = 0
+	rcKeyNotFound          = 2
+	rcGenerationError      = 3
+	rcParameterError       = 4
+	rcKeyExists            = 5
+	rcPartitionUnavailable = 11
+	rcBinTypeError         = 12
+	rcUnsupportedFeature   = 16
+	rcInvalidNamespace     = 20
+	rcBinNameTooLong       = 21
 )
 
 // The record_ttl values with a special meaning on writes.

@@ -5,13 +5,13 @@ import "slices"
 // handle answers one AS_MSG request, appending the reply frame to dst.
 func (s *Server) handle(dst []byte, m *msg) []byte {
 	if m.info1&info1Batch != 0 {
-		return reply(dst, rcUnsupportedFeature, nil)
+		return s.batch(dst, m)
 	}
 	k, rc := s.key(m)
 	if rc != rcOK {
 		return reply(dst, rc, nil)
 	}
-	st := &s.store
+	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	switch {
@@ -24,30 +24,31 @@ func (s *Server) handle(dst []byte, m *msg) []byte {
 	case m.info2&info2Write != 0:
 		return s.write(dst, k, m)
 	case m.info1&info1Read != 0:
-		return s.read(dst, st.get(k), m)
+		out := readMsg(st.get(k), m.info1, m.ops)
+		return appendMsg(dst, &out)
 	}
 	return reply(dst, rcParameterError, nil)
 }
 
-// read answers Get, GetHeader and Exists: every bin, the named bins, or
-// only the header.
-func (s *Server) read(dst []byte, r *record, m *msg) []byte {
+// readMsg answers Get, GetHeader and Exists, alone or as a batch row:
+// every bin, the named bins, or only the header.
+func readMsg(r *record, info1 byte, ops []op) msg {
 	if r == nil {
-		return reply(dst, rcKeyNotFound, nil)
+		return msg{resultCode: rcKeyNotFound}
 	}
 	out := msg{generation: r.generation, recordTTL: r.voidTime}
 	switch {
-	case m.info1&info1NoBinData != 0:
-	case m.info1&info1GetAll != 0 || len(m.ops) == 0:
+	case info1&info1NoBinData != 0:
+	case info1&info1GetAll != 0 || len(ops) == 0:
 		out.ops = appendBins(out.ops, r)
 	default:
-		for _, o := range m.ops {
+		for _, o := range ops {
 			if b := r.bin(o.name); b != nil {
 				out.ops = append(out.ops, binOp(b))
 			}
 		}
 	}
-	return appendMsg(dst, &out)
+	return out
 }
 
 func binOp(b *bin) op {
@@ -65,7 +66,7 @@ func appendBins(ops []op, r *record) []op {
 // policies first, then the ops in order on a copy of the record, which
 // replaces the stored one only if every op succeeded.
 func (s *Server) write(dst []byte, k recordKey, m *msg) []byte {
-	st := &s.store
+	st := s.store
 	old := st.get(k)
 	if rc := writePolicy(old, m); rc != rcOK {
 		return reply(dst, rc, old)

@@ -3,7 +3,6 @@ package astest
 import (
 	"bytes"
 	"encoding/base64"
-	"strconv"
 	"strings"
 )
 
@@ -48,7 +47,7 @@ func (s *Server) infoValue(cmd string) string {
 	case "namespaces":
 		return strings.Join(s.opts.Namespaces, ";")
 	case "peers-clear-std", "peers-clear-alt":
-		return "1," + strconv.Itoa(s.port) + ",[]"
+		return s.peers()
 	case "replicas":
 		return s.replicas()
 	}
@@ -56,13 +55,16 @@ func (s *Server) infoValue(cmd string) string {
 }
 
 // replicas is the partition map: every namespace, AP (regime 0), one
-// replica, this node owning all 4096 partitions.
+// replica, with this node's partitions set in the bitmap (most significant
+// bit first).
 func (s *Server) replicas() string {
-	all := make([]byte, partitions/8)
-	for i := range all {
-		all[i] = 0xff
+	owned := make([]byte, partitions/8)
+	for p := range partitions {
+		if s.owns(p) {
+			owned[p>>3] |= 0x80 >> (p & 7)
+		}
 	}
-	bitmap := base64.StdEncoding.EncodeToString(all)
+	bitmap := base64.StdEncoding.EncodeToString(owned)
 	parts := make([]string, len(s.opts.Namespaces))
 	for i, ns := range s.opts.Namespaces {
 		parts[i] = ns + ":0,1," + bitmap

@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,11 +24,15 @@ type Options struct {
 // Server is a single Aerospike node on loopback. Start one with
 // [NewServer] and point the client at [Server.Host] and [Server.Port].
 type Server struct {
-	opts  Options
-	ln    net.Listener
-	port  int
-	node  string
-	store store
+	opts     Options
+	ln       net.Listener
+	port     int
+	node     string
+	store    *store
+	requests atomic.Int64
+	// cluster and index place the server in a Cluster; nil for one node.
+	cluster *Cluster
+	index   int
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -36,7 +40,10 @@ type Server struct {
 }
 
 // NewServer listens and starts serving in the background; Close stops it.
-func NewServer(opts Options) (*Server, error) {
+func NewServer(opts Options) (*Server, error) { return newServer(opts, nil) }
+
+// newServer starts a server on st, or on a store of its own when st is nil.
+func newServer(opts Options, st *store) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
@@ -51,9 +58,11 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("astest: listen: %w", err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	if st == nil {
+		st = &store{records: map[recordKey]*record{}, now: opts.Now}
+	}
 	s := &Server{opts: opts, ln: ln, port: port, node: fmt.Sprintf("A57E57%010X", port),
-		store: store{records: map[recordKey]*record{}, now: opts.Now},
-		conns: map[net.Conn]struct{}{}}
+		store: st, conns: map[net.Conn]struct{}{}}
 	s.wg.Go(s.accept)
 	return s, nil
 }
@@ -63,6 +72,10 @@ func (s *Server) Host() string { return s.ln.Addr().(*net.TCPAddr).IP.String() }
 
 // Port returns the port the server listens on.
 func (s *Server) Port() int { return s.port }
+
+// Requests returns how many data requests (not info) the server has read.
+// It is safe for concurrent use.
+func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Close stops listening, closes every connection and waits for the
 // server's goroutines.
@@ -113,6 +126,7 @@ func (s *Server) serve(c net.Conn) {
 			resp := s.info(body)
 			out = append(appendFrameHeader(out[:0], typeInfo, len(resp)), resp...)
 		case typeMessage:
+			s.requests.Add(1)
 			if err := decodeMsg(body, &m); err != nil {
 				return
 			}
@@ -136,7 +150,7 @@ func reply(dst []byte, rc byte, r *record) []byte {
 	return appendMsg(dst, &m)
 }
 
-// namespace and digest of a request, or a result code.
+// key returns the record a request names and whether this node serves it.
 func (s *Server) key(m *msg) (recordKey, byte) {
 	var k recordKey
 	var haveDigest bool
@@ -152,11 +166,8 @@ func (s *Server) key(m *msg) (recordKey, byte) {
 			haveDigest = true
 		}
 	}
-	if !slices.Contains(s.opts.Namespaces, k.ns) {
-		return k, rcInvalidNamespace
-	}
 	if !haveDigest {
 		return k, rcParameterError
 	}
-	return k, rcOK
+	return k, s.check(k)
 }

@@ -141,14 +141,22 @@ func chunk(b []byte, hdr int) (head, data, rest []byte, err error) {
 
 // appendMsg appends m as a whole frame (proto header and AS_MSG).
 func appendMsg(dst []byte, m *msg) []byte {
-	n := msgHeaderLen
-	for _, f := range m.fields {
-		n += 5 + len(f.data)
-	}
-	for _, o := range m.ops {
-		n += 8 + len(o.name) + len(o.value)
-	}
-	dst = appendFrameHeader(dst, typeMessage, n)
+	start := len(dst)
+	dst = appendFrameHeader(dst, typeMessage, 0)
+	dst = appendMsgBody(dst, m)
+	return setFrameLen(dst, start)
+}
+
+// setFrameLen fills in the length of the frame that starts at dst[start:].
+func setFrameLen(dst []byte, start int) []byte {
+	n := len(dst) - start - protoHeaderLen
+	appendFrameHeader(dst[start:start], dst[start+1], n)
+	return dst
+}
+
+// appendMsgBody appends m's AS_MSG without a proto header; a batch reply
+// holds several in one frame.
+func appendMsgBody(dst []byte, m *msg) []byte {
 	dst = append(dst, msgHeaderLen, m.info1, m.info2, m.info3, m.info4, m.resultCode)
 	dst = binary.BigEndian.AppendUint32(dst, m.generation)
 	dst = binary.BigEndian.AppendUint32(dst, m.recordTTL)

@@ -20,6 +20,12 @@ var (
 	getFrame = "0203000000000041" + "160300000000" + "00000000" + "00000000" + "000003e7" + "0003" + "0000" +
 		"000000050074657374" + "0000000501" + "64656d6f" +
 		"0000001504b747f5854d0b33259928d0cfab7fad81d6abfbf6"
+	// A BatchGet of "k1" and 42 in test/demo: a full row, then a REPEAT row.
+	batchFrame = "0203000000000069" + "160900000000" + "00000000" + "00000000" + "000003e8" + "0001" + "0000" +
+		"0000004f2a" + "00000002" + "01" +
+		"00000000" + "b747f5854d0b33259928d0cfab7fad81d6abfbf6" + "00" + "03" + "0002" + "0000" +
+		"000000050074657374" + "0000000501" + "64656d6f" +
+		"00000001" + "cf5a1365effa4dc53333f2166d103358f8711096" + "01"
 )
 
 func mustHex(t testing.TB, s string) []byte {
@@ -32,7 +38,7 @@ func mustHex(t testing.TB, s string) []byte {
 }
 
 func TestCapturedFrames(t *testing.T) {
-	s := &Server{opts: Options{Namespaces: []string{"test"}}, store: store{records: map[recordKey]*record{}, now: time.Now}}
+	s := &Server{opts: Options{Namespaces: []string{"test"}}, store: &store{records: map[recordKey]*record{}, now: time.Now}}
 	var m msg
 	for _, tt := range []struct {
 		name, frame, wantReply string
@@ -40,6 +46,10 @@ func TestCapturedFrames(t *testing.T) {
 		{"put", putFrame, "0203000000000016" + "16000000000000000001000000000000000000000000"},
 		{"get", getFrame, "0203000000000027" + "16000000000000000001000000000000000000000001" +
 			"0000000d010100016100000000000000" + "07"},
+		{"batch", batchFrame, "0203000000000053" +
+			"16000000000000000001000000000000000000000001" + "0000000d010100016100000000000000" + "07" +
+			"16000000000200000000000000000000000100000000" +
+			"16000001000000000000000000000000000000000000"},
 	} {
 		typ, body, err := readFrame(bytes.NewReader(mustHex(t, tt.frame)), nil)
 		if err != nil || typ != typeMessage {
@@ -76,11 +86,11 @@ func TestInfoAnswersInOrder(t *testing.T) {
 // FuzzDecode: no input makes the decoder or the request handler panic;
 // what the decoder accepts re-encodes to a message that decodes the same.
 func FuzzDecode(f *testing.F) {
-	for _, frame := range []string{putFrame, getFrame} {
+	for _, frame := range []string{putFrame, getFrame, batchFrame} {
 		f.Add(mustHex(f, frame)[protoHeaderLen:])
 	}
 	f.Add(make([]byte, msgHeaderLen))
-	s := &Server{opts: Options{Namespaces: []string{"test"}}, store: store{records: map[recordKey]*record{}, now: time.Now}}
+	s := &Server{opts: Options{Namespaces: []string{"test"}}, store: &store{records: map[recordKey]*record{}, now: time.Now}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var m msg
 		if err := decodeMsg(body, &m); err != nil {
