@@ -40,3 +40,17 @@ profile:
 	// typo.yaml:1:1: the scenario: missing required key "mix"
 	// typo.yaml:2:1: unknown key "profle" in the scenario; did you mean "profile"?
 }
+
+func ExampleBundled() {
+	for _, s := range scenarios.Bundled() {
+		plan, err := scenarios.LoadBundled(s.Name)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %d ops, %d stages, %v\n", s.Name, len(plan.Ops), len(plan.Stages), plan.Duration())
+	}
+	// Output:
+	// bbd-flash-sale: 4 ops, 5 stages, 1m30s
+	// smoke: 2 ops, 2 stages, 10s
+}

@@ -102,8 +102,8 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 	}
 	p := &Plan{Seed: 1, Options: Options{Interval: time.Second, MaxInFlight: 10000, DrainTimeout: 5 * time.Second}}
 	if n := f["version"]; n != nil {
-		if v, ok := d.integer(n, "version"); ok && v != 1 {
-			d.errorf(n, "version: this surge reads scenario version 1, got %d", v)
+		if v, ok := d.str(n, "version"); ok && v != "1" {
+			d.errorf(n, "version: this surge reads scenario version 1, got %q", v)
 		}
 	}
 	if n := f["name"]; n != nil {

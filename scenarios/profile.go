@@ -130,8 +130,10 @@ func (d *decoder) sloRule(n *yaml.Node, base SLO, m Metric) SLO {
 	base.Metric = m
 	if m == MetricErrorRate {
 		base.ErrorRate, _ = d.fraction(n, "slo rule: error_rate")
+	} else if v, ok := d.duration(n, "slo rule: "+string(m)); ok && v == 0 {
+		d.errorf(n, "slo rule: %s: expected a limit above 0s: every op takes some time", m)
 	} else {
-		base.Latency, _ = d.duration(n, "slo rule: "+string(m))
+		base.Latency = v
 	}
 	return base
 }
@@ -160,7 +162,8 @@ func (p *Plan) Duration() time.Duration {
 // Scale multiplies every stage's rates by rate and its duration by
 // duration (rounded to the nanosecond), for --rate-scale and
 // --duration-scale. Both must be finite and positive, and the scaled
-// profile valid; on error p is unchanged. Scale is not safe for concurrent
+// profile valid (rates up to 1000G ops/s, as in a file); on error p is
+// unchanged. Scale is not safe for concurrent
 // use with readers of p.
 func (p *Plan) Scale(rate, duration float64) error {
 	if !(rate > 0) || !(duration > 0) || math.IsInf(rate, 0) || math.IsInf(duration, 0) {
@@ -171,6 +174,9 @@ func (p *Plan) Scale(rate, duration float64) error {
 		st := &stages[i]
 		st.From *= rate
 		st.To *= rate
+		if max(st.From, st.To) > maxRate {
+			return fmt.Errorf("scale scenario %s: rate scale %v takes stage %q above %g ops/s", p.Name, rate, st.Name, float64(maxRate))
+		}
 		d := math.Round(float64(st.Duration) * duration)
 		if d < 1 || d >= math.MaxInt64 {
 			return fmt.Errorf("scale scenario %s: duration scale %v makes stage %q last %v", p.Name, duration, st.Name, time.Duration(d))
