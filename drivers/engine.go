@@ -52,6 +52,9 @@ type JobOp struct {
 	Target   Target
 	Keyspace int             // index into Job.Keyspaces
 	Sizes    workloads.Sizes // nil: ValueSize 0
+	// Batch is how many keys a batch op reads, all drawn from Keyspace
+	// (see [Op.Keys]); 0 or 1 is a single-key op.
+	Batch int
 }
 
 // ErrBadJob reports a Job that cannot run.
@@ -67,6 +70,8 @@ type engine struct {
 	sink    Sink
 	start   time.Duration
 	stages  int
+	// maxBatch is the largest Batch of the job's ops.
+	maxBatch int
 
 	opCtx   context.Context
 	stopped atomic.Bool // the hard stop: ops not yet sent are not sent
@@ -96,6 +101,9 @@ func newEngine(job *Job, sink Sink) (*engine, error) {
 		if op.Target == nil || op.Keyspace < 0 || op.Keyspace >= len(job.Keyspaces) {
 			return nil, fmt.Errorf("%w: op %q has no target or keyspace", ErrBadJob, op.Name)
 		}
+		if op.Batch < 0 {
+			return nil, fmt.Errorf("%w: op %q has a negative batch", ErrBadJob, op.Name)
+		}
 		weights[i] = op.Weight
 	}
 	mix, err := workloads.NewMix(weights)
@@ -104,6 +112,9 @@ func newEngine(job *Job, sink Sink) (*engine, error) {
 	}
 	e := &engine{job: job, clock: job.Clock, profile: job.Profile, mix: mix, sink: sink,
 		stages: len(job.Profile.Stages())}
+	for _, op := range job.Ops {
+		e.maxBatch = max(e.maxBatch, op.Batch)
+	}
 	if e.clock == nil {
 		e.clock = WallClock()
 	}

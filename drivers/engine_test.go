@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -365,5 +367,52 @@ func TestAbortWhileBehind(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("an aborted run whose scheduler was behind did not stop")
+	}
+}
+
+// keyLog is a target that records the batch keys of each op by Seq.
+type keyLog struct {
+	mu   sync.Mutex
+	keys map[uint64][]uint64
+}
+
+func (k *keyLog) Do(_ context.Context, op *drivers.Op) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys[op.Seq] = append([]uint64{op.Key}, op.Keys...)
+	return nil
+}
+
+// A batch op gets Batch keys led by its Key, drawn from its Seq: two runs
+// with the same seed send the same batches, whichever worker runs them.
+func TestBatchKeys(t *testing.T) {
+	runOnce := func(lanes int) map[uint64][]uint64 {
+		var got map[uint64][]uint64
+		synctest.Test(t, func(t *testing.T) {
+			target := &keyLog{keys: map[uint64][]uint64{}}
+			j := job(t, target, mustProfile(t, workloads.Stage{Name: "s", Duration: time.Second, From: 500, To: 500}), 64)
+			j.Ops[0].Batch = 4
+			j.Lanes = lanes
+			run(t, j)
+			got = target.keys
+		})
+		return got
+	}
+	a, b := runOnce(1), runOnce(1)
+	if len(a) != 500 {
+		t.Fatalf("%d ops ran; want 500", len(a))
+	}
+	for seq, keys := range a {
+		if len(keys) != 5 || keys[0] != keys[1] {
+			t.Fatalf("op %d: keys %v; want Key then 4 batch keys led by Key", seq, keys)
+		}
+		if !slices.Equal(keys, b[seq]) {
+			t.Fatalf("op %d: keys %v, then %v in a second run", seq, keys, b[seq])
+		}
+		for _, k := range keys {
+			if k >= 1000 {
+				t.Fatalf("op %d: key %d outside the keyspace", seq, k)
+			}
+		}
 	}
 }

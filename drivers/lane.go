@@ -196,6 +196,7 @@ func (l *lane) worker() {
 	e := l.e
 	var op Op // reused: targets must not keep it
 	var stages stageCache
+	var batch batchKeys
 	last := time.Duration(-1) // the previous completion, if the worker has not blocked since
 	for {
 		var it item
@@ -219,7 +220,11 @@ func (l *lane) worker() {
 			sent = e.since()
 		}
 		op = it.op
-		err := e.job.Ops[op.Index].Target.Do(e.opCtx, &op)
+		spec := &e.job.Ops[op.Index]
+		if spec.Batch > 1 {
+			op.Keys = batch.fill(e, spec, &op)
+		}
+		err := spec.Target.Do(e.opCtx, &op)
 		done := e.since()
 		last = done
 		class := ClassOf(err)
@@ -256,4 +261,28 @@ func (c *stageCache) at(e *engine, t time.Duration) int {
 // its cancellation, which the engine applies itself after the drain timeout.
 func opContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithCancel(context.WithoutCancel(ctx))
+}
+
+// batchKeys is a worker's buffer and random stream for the keys of batch
+// ops. The keys are drawn from the op's Seq, not from the lane's stream, so
+// that they do not depend on which worker runs the op.
+type batchKeys struct {
+	keys []uint64
+	src  rand.PCG
+	rng  *rand.Rand
+}
+
+// fill returns the keys of batch op op, reusing b's buffer.
+func (b *batchKeys) fill(e *engine, spec *JobOp, op *Op) []uint64 {
+	if b.rng == nil {
+		b.rng = rand.New(&b.src)
+	}
+	if cap(b.keys) < spec.Batch {
+		b.keys = make([]uint64, e.maxBatch)
+	}
+	keys := b.keys[:spec.Batch]
+	keys[0] = op.Key
+	workloads.Reseed(&b.src, e.job.Seed, op.Seq)
+	workloads.FillBatch(e.job.Keyspaces[spec.Keyspace], b.rng, keys)
+	return keys
 }

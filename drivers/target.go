@@ -3,6 +3,7 @@ package drivers
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"syscall"
 )
@@ -21,6 +22,10 @@ type Op struct {
 	Key uint64
 	// ValueSize is the value size in bytes for ops that write.
 	ValueSize int
+	// Keys holds the keys of a batch op ([JobOp.Batch] above 1), Keys[0]
+	// being Key; it is nil for other ops. The engine reuses its array: it
+	// is valid only until Do returns.
+	Keys []uint64
 }
 
 // Target is a system under test. Do performs one op and returns when it has
@@ -44,6 +49,8 @@ const (
 	ClassNotFound          // the key does not exist
 	ClassKeyBusy           // a hot key: the record is busy
 	ClassServerError       // the target processed the op and answered with an error
+	ClassCluster           // the cluster could not route the op (no node owns the partition, node gone)
+	ClassNetwork           // the connection broke mid-op (reset, closed by the server)
 	ClassCanceled          // the run cancelled the op at its drain timeout
 	ClassUnsent            // the op was scheduled but never sent before the run stopped
 	ClassOther             // anything else
@@ -58,6 +65,8 @@ var classNames = [NumClasses]string{
 	ClassNotFound:    "not_found",
 	ClassKeyBusy:     "key_busy",
 	ClassServerError: "server_error",
+	ClassCluster:     "cluster",
+	ClassNetwork:     "network",
 	ClassCanceled:    "canceled",
 	ClassUnsent:      "unsent",
 	ClassOther:       "other",
@@ -115,6 +124,9 @@ func ClassOf(err error) Class {
 		return ClassCanceled
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return ClassRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return ClassNetwork
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

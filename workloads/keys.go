@@ -153,3 +153,28 @@ func (s *Sequential) cut(i, k uint64) uint64 {
 	q, _ := bits.Div64(hi, lo, k) // hi < k because i <= k and n < 2⁶⁴
 	return q
 }
+
+// FillBatch fills dst[1:] with the other keys of a batch whose first key,
+// dst[0], was picked from k. From a Sequential the batch is the keys that
+// follow dst[0] in order (wrapping at the keyspace's end, and repeating
+// only when the batch is longer than the keyspace); from any other
+// distribution each key is an independent pick with r, so hot keys stay
+// hot inside batches. FillBatch does not change k's state and does not
+// allocate.
+func FillBatch(k Keys, r *rand.Rand, dst []uint64) {
+	if len(dst) < 2 {
+		return
+	}
+	if s, ok := k.(*Sequential); ok {
+		for i := 1; i < len(dst); i++ {
+			dst[i] = dst[i-1] + 1
+			if dst[i] == s.lo+s.n {
+				dst[i] = s.lo
+			}
+		}
+		return
+	}
+	for i := 1; i < len(dst); i++ {
+		dst[i] = k.Next(r)
+	}
+}

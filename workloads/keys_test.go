@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,4 +284,40 @@ func TestImmutableSharedConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestFillBatch(t *testing.T) {
+	seq, _ := NewSequential(10)
+	shard := seq.Shard(1, 2) // keys 5..9
+	for _, tc := range []struct {
+		name  string
+		keys  Keys
+		first uint64
+		n     int
+		want  []uint64
+	}{
+		{"sequential", seq, 3, 4, []uint64{3, 4, 5, 6}},
+		{"sequential wraps", seq, 8, 4, []uint64{8, 9, 0, 1}},
+		{"shard wraps in its slice", shard, 8, 4, []uint64{8, 9, 5, 6}},
+		{"longer than the keyspace", shard, 9, 7, []uint64{9, 5, 6, 7, 8, 9, 5}},
+		{"one key", seq, 2, 1, []uint64{2}},
+	} {
+		dst := make([]uint64, tc.n)
+		dst[0] = tc.first
+		FillBatch(tc.keys, NewRand(1, 1), dst)
+		if !slices.Equal(dst, tc.want) {
+			t.Errorf("%s: got %v; want %v", tc.name, dst, tc.want)
+		}
+	}
+	u, _ := NewUniform(1 << 40)
+	a, b := make([]uint64, 8), make([]uint64, 8)
+	FillBatch(u, NewRand(7, 3), a)
+	FillBatch(u, NewRand(7, 3), b)
+	if !slices.Equal(a, b) || a[1] == a[2] {
+		t.Errorf("uniform batches %v and %v; want the same independent picks from the same stream", a, b)
+	}
+	r := NewRand(7, 3)
+	if n := testing.AllocsPerRun(100, func() { FillBatch(u, r, a) }); n != 0 {
+		t.Errorf("FillBatch makes %v allocations; want 0", n)
+	}
 }

@@ -14,10 +14,18 @@ func NewRand(seed, stream uint64) *rand.Rand {
 	// The stream number goes through the splitmix64 finalizer (a bijection)
 	// before it meets the mixed seed, and the result seeds a splitmix64
 	// sequence whose next two outputs are the PCG seed words.
+	src := new(rand.PCG)
+	Reseed(src, seed, stream)
+	return rand.New(src)
+}
+
+// Reseed puts src in the state [NewRand](seed, stream) starts from, without
+// allocating: for per-op streams drawn on the hot path.
+func Reseed(src *rand.PCG, seed, stream uint64) {
 	state := mix64(seed) ^ mix64(stream^0xa0761d6478bd642f)
 	hi := splitmix64(&state)
 	lo := splitmix64(&state)
-	return rand.New(rand.NewPCG(hi, lo))
+	src.Seed(hi, lo)
 }
 
 // splitmix64 advances state by the golden-ratio increment and returns the

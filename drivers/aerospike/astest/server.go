@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/surgeload/surge/drivers/sim"
 )
 
 // Options configure a Server.
@@ -19,6 +21,14 @@ type Options struct {
 	ClusterName string
 	// Now is the clock of record expiry; nil means time.Now.
 	Now func() time.Time
+	// Model, if set, is the capacity of the node: every data request is
+	// served through a drivers/sim target with this configuration, so the
+	// node queues, stalls and saturates like one with that many servers and
+	// that service time. A full queue answers 18 DEVICE_OVERLOAD.
+	Model *sim.Config
+	// Seed makes injected faults repeat: the same seed and request order
+	// give the same faults.
+	Seed uint64
 }
 
 // Server is a single Aerospike node on loopback. Start one with
@@ -30,6 +40,8 @@ type Server struct {
 	node     string
 	store    *store
 	requests atomic.Int64
+	faults   atomic.Pointer[Faults]
+	model    *sim.Target // nil: unlimited capacity
 	// cluster and index place the server in a Cluster; nil for one node.
 	cluster *Cluster
 	index   int
@@ -53,6 +65,10 @@ func newServer(opts Options, st *store) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	model, err := newModel(opts.Model)
+	if err != nil {
+		return nil, fmt.Errorf("astest: capacity model: %w", err)
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("astest: listen: %w", err)
@@ -62,7 +78,7 @@ func newServer(opts Options, st *store) (*Server, error) {
 		st = &store{records: map[recordKey]*record{}, now: opts.Now}
 	}
 	s := &Server{opts: opts, ln: ln, port: port, node: fmt.Sprintf("A57E57%010X", port),
-		store: st, conns: map[net.Conn]struct{}{}}
+		store: st, model: model, conns: map[net.Conn]struct{}{}}
 	s.wg.Go(s.accept)
 	return s, nil
 }
@@ -126,11 +142,19 @@ func (s *Server) serve(c net.Conn) {
 			resp := s.info(body)
 			out = append(appendFrameHeader(out[:0], typeInfo, len(resp)), resp...)
 		case typeMessage:
-			s.requests.Add(1)
+			n := uint64(s.requests.Add(1))
 			if err := decodeMsg(body, &m); err != nil {
 				return
 			}
-			out = s.handle(out[:0], &m)
+			rc, err := s.admit(n)
+			switch {
+			case err != nil:
+				return
+			case rc != rcOK:
+				out = reply(out[:0], rc, nil)
+			default:
+				out = s.handle(out[:0], &m)
+			}
 		default:
 			return
 		}

@@ -1,0 +1,94 @@
+package astest
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/sim"
+)
+
+// Faults are what a server does wrong on purpose. They apply to data
+// requests only, never to info requests: a node that fails its info
+// requests is dropped by the client, which is a different test.
+type Faults struct {
+	// ResultCode answers a fraction ErrorRate of requests instead of
+	// serving them: 14 KEY_BUSY (a hot key), 18 DEVICE_OVERLOAD, 9 TIMEOUT,
+	// 8 SERVER_MEM_ERROR, ... .
+	ResultCode byte
+	ErrorRate  float64
+	// Delay holds every reply back, as a slow node does; past the client's
+	// timeout it becomes a client-side timeout.
+	Delay time.Duration
+	// DropRate is the fraction of requests whose connection is closed
+	// without a reply.
+	DropRate float64
+}
+
+// SetFaults changes the faults; it is safe while the server serves. A
+// zero Faults turns them off.
+func (s *Server) SetFaults(f Faults) {
+	if f == (Faults{}) {
+		s.faults.Store(nil)
+		return
+	}
+	s.faults.Store(&f)
+}
+
+// errDrop asks the connection loop to close the connection unanswered.
+var errDrop = errors.New("dropped by fault injection")
+
+// The result codes a capacity model answers with.
+const (
+	rcServerError    = 1
+	rcTimeout        = 9
+	rcDeviceOverload = 18
+)
+
+// admit applies the faults and the capacity model to data request n. It
+// returns a result code to answer instead of serving (0 to serve), or
+// errDrop.
+func (s *Server) admit(n uint64) (byte, error) {
+	if f := s.faults.Load(); f != nil {
+		if f.Delay > 0 {
+			time.Sleep(f.Delay)
+		}
+		if f.DropRate > 0 && unitDraw(s.opts.Seed, n, 1) < f.DropRate {
+			return 0, errDrop
+		}
+		if f.ErrorRate > 0 && unitDraw(s.opts.Seed, n, 2) < f.ErrorRate {
+			return f.ResultCode, nil
+		}
+	}
+	if s.model == nil {
+		return rcOK, nil
+	}
+	switch drivers.ClassOf(s.model.Do(context.Background(), &drivers.Op{Seq: n})) {
+	case drivers.ClassOK:
+		return rcOK, nil
+	case drivers.ClassOverload:
+		return rcDeviceOverload, nil
+	case drivers.ClassTimeout:
+		return rcTimeout, nil
+	}
+	return rcServerError, nil
+}
+
+// newModel builds the capacity model of Options.Model, if any.
+func newModel(cfg *sim.Config) (*sim.Target, error) {
+	if cfg == nil {
+		return nil, nil
+	}
+	return sim.New(*cfg, drivers.WallClock())
+}
+
+// unitDraw is a uniform draw in [0, 1) that depends only on (seed, n,
+// stream), so a fault pattern repeats for a seed.
+func unitDraw(seed, n, stream uint64) float64 {
+	z := seed ^ n*0x9e3779b97f4a7c15 ^ stream*0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
+}
