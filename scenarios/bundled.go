@@ -37,12 +37,12 @@ func Bundled() []Info {
 }
 
 // LoadBundled loads the bundled scenario called name.
-func LoadBundled(name string) (*Plan, error) {
+func LoadBundled(name string, opts ...Option) (*Plan, error) {
 	data, err := bundled.ReadFile("bundled/" + name + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("no bundled scenario %q: %w", name, fs.ErrNotExist)
 	}
-	p, err := Parse("bundled:"+name+".yaml", data)
+	p, err := Parse("bundled:"+name+".yaml", data, opts...)
 	if p != nil {
 		p.Source = "bundled:" + name
 	}
@@ -53,11 +53,11 @@ func LoadBundled(name string) (*Plan, error) {
 // one exists at arg, otherwise the bundled scenario of that name. A name
 // that is neither is an error wrapping [fs.ErrNotExist] that lists the
 // bundled scenarios.
-func Resolve(arg string) (*Plan, error) {
+func Resolve(arg string, opts ...Option) (*Plan, error) {
 	if _, err := os.Stat(arg); err == nil {
-		return Load(arg)
+		return Load(arg, opts...)
 	}
-	p, err := LoadBundled(arg)
+	p, err := LoadBundled(arg, opts...)
 	if errors.Is(err, fs.ErrNotExist) {
 		var names []string
 		for _, b := range Bundled() {

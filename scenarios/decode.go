@@ -25,14 +25,20 @@ type decoder struct {
 	// aliased in several places shares its scalars, whose problems are
 	// reported once, where they are written.
 	blamed map[*yaml.Node]bool
+	// env looks up the variables of ${NAME} in scalars; nil: none is set.
+	env func(string) (string, bool)
 }
 
 // maxEntries bounds the mapping entries one scenario may have, counting
 // every expansion of an alias; real scenarios have a few hundred.
 const maxEntries = 100_000
 
-func newDecoder(file string) *decoder {
-	return &decoder{file: file, budget: maxEntries, merging: map[*yaml.Node]bool{}, blamed: map[*yaml.Node]bool{}}
+func newDecoder(file string, opts []Option) *decoder {
+	d := &decoder{file: file, budget: maxEntries, merging: map[*yaml.Node]bool{}, blamed: map[*yaml.Node]bool{}}
+	for _, o := range opts {
+		o(d)
+	}
+	return d
 }
 
 // errorf reports a problem at n. A scalar is blamed once; a collection may
@@ -181,7 +187,12 @@ func (d *decoder) scalar(n *yaml.Node, what, expected string) (string, bool) {
 		d.errorf(n, "%s: expected %s, got %s", what, expected, kindName(n))
 		return "", false
 	}
-	return n.Value, true
+	v, err := d.expand(n.Value)
+	if err != nil {
+		d.errorf(n, "%s: %v", what, err)
+		return "", false
+	}
+	return v, true
 }
 
 // parsed runs parse on a scalar's text and reports its error at the node.

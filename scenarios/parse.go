@@ -15,18 +15,18 @@ import (
 )
 
 // Load reads and validates the scenario file at path.
-func Load(path string) (*Plan, error) {
+func Load(path string, opts ...Option) (*Plan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, opts...)
 }
 
 // Parse validates a scenario and compiles it into a Plan. name is used in
 // error positions and as Plan.Source. Every problem found is returned, as
 // an [ErrorList] sorted by position; nothing is returned with it.
-func Parse(name string, data []byte) (*Plan, error) {
+func Parse(name string, data []byte, opts ...Option) (*Plan, error) {
 	root, err := parseYAML(data)
 	if err != nil {
 		return nil, ErrorList{syntaxError(name, data, err)}
@@ -35,7 +35,7 @@ func Parse(name string, data []byte) (*Plan, error) {
 		return nil, ErrorList{{File: name, Line: 1, Col: 1,
 			Msg: "empty scenario: expected a mapping with name, targets, keyspaces, mix and profile"}}
 	}
-	d := newDecoder(name)
+	d := newDecoder(name, opts)
 	p := d.plan(root)
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
@@ -74,7 +74,7 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "mix", "profile", "slo", "options"}
+var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "populate", "mix", "profile", "slo", "options"}
 
 // extensionPrefix marks top-level keys that surge ignores: a place for
 // anchors that the rest of the file merges or aliases (x-defaults: &op ...).
@@ -129,7 +129,7 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 		key string
 		f   func(*yaml.Node, *Plan)
 	}{
-		{"targets", d.targets}, {"keyspaces", d.keyspaces}, {"mix", d.mix},
+		{"targets", d.targets}, {"keyspaces", d.keyspaces}, {"populate", d.populate}, {"mix", d.mix},
 		{"profile", d.profile}, {"slo", d.slos}, {"options", d.options},
 	}
 	for _, s := range steps {

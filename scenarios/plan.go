@@ -27,6 +27,9 @@ type Plan struct {
 	// Stages is the load profile, in order; valid for [workloads.NewProfile]
 	// (see Profile). Stage names are unique.
 	Stages []workloads.Stage
+	// Populate lists the keyspaces written before the measured stages, in
+	// file order; at most one entry per keyspace.
+	Populate []Populate
 	// SLOs are the rules, one per metric, in file order.
 	SLOs    []SLO
 	Options Options
@@ -35,9 +38,11 @@ type Plan struct {
 // Target is a named system under test and its driver options. Exactly one of
 // the driver option pointers is set, the one named by Driver.
 type Target struct {
-	Name   string
-	Driver string // "sim"
-	Sim    *SimTarget
+	Name      string
+	Driver    string // "sim", "aerospike" or "redis"
+	Sim       *SimTarget
+	Aerospike *AerospikeTarget
+	Redis     *RedisTarget
 }
 
 // SimTarget configures the embedded sim target ([drivers/sim]).
@@ -69,8 +74,13 @@ type Op struct {
 	// Sizes picks value sizes in bytes; nil when the op has no value_size:
 	// every value is then 0 bytes.
 	Sizes workloads.Sizes
-	// Sim holds options for a sim target; nil when none were given.
-	Sim *SimOp
+	// Batch is how many keys a batch op (batch-get, mget) reads per op,
+	// drawn from Keyspace; 0 for single-key ops.
+	Batch int
+	// Per-driver options; nil when none were given.
+	Sim       *SimOp
+	Aerospike *AerospikeOp
+	Redis     *RedisOp
 }
 
 // SimOp holds per-op options of the sim target.

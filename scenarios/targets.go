@@ -13,11 +13,13 @@ import (
 // driverSpecs, a pointer field in [Target] (and [Op] if it has op options),
 // and its two decode functions.
 type driverSpec struct {
-	targetKeys []string // keys of a target besides "driver"
-	required   []string // of targetKeys
-	kinds      []string // op kinds
-	writes     []string // the kinds that write a value: value_size is required
-	opKeys     []string // keys of an op's options
+	targetKeys []string          // keys of a target besides "driver"
+	required   []string          // of targetKeys
+	kinds      []string          // op kinds
+	writes     []string          // the kinds that write a value: value_size is required
+	batches    []string          // the kinds that read a batch of keys (option "batch")
+	opKeys     []string          // keys of an op's options
+	opNeeds    map[string]string // op kind -> the option it cannot do without
 	target     func(d *decoder, what string, f map[string]*yaml.Node, t *Target)
 	op         func(d *decoder, what string, f map[string]*yaml.Node, op *Op)
 }
@@ -33,6 +35,8 @@ var driverSpecs = map[string]driverSpec{
 		target:   simTarget,
 		op:       simOp,
 	},
+	"aerospike": aerospikeSpec,
+	"redis":     redisSpec,
 }
 
 func driverNames() []string { return slices.Sorted(maps.Keys(driverSpecs)) }

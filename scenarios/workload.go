@@ -134,10 +134,21 @@ func (d *decoder) opForDriver(what string, at *yaml.Node, f map[string]*yaml.Nod
 	if slices.Contains(spec.writes, op.Kind) && f["value_size"] == nil {
 		d.errorf(at, "%s: missing required key \"value_size\": a %s writes a value", what, op.Kind)
 	}
+	if slices.Contains(spec.batches, op.Kind) {
+		op.Batch = defaultBatch
+	}
+	var of map[string]*yaml.Node
 	if n := f["options"]; n != nil {
-		if of, ok := d.fields(n, what+" options", spec.opKeys, nil); ok {
+		var ok bool
+		if of, ok = d.fields(n, what+" options", spec.opKeys, nil); ok {
+			if b := of["batch"]; b != nil {
+				d.batch(b, what, op, spec)
+			}
 			spec.op(d, what, of, op)
 		}
+	}
+	if need, ok := spec.opNeeds[op.Kind]; ok && of[need] == nil {
+		d.errorf(at, "%s: %s needs options: {%s: ...}", what, op.Kind, need)
 	}
 }
 
