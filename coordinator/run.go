@@ -17,7 +17,9 @@ import (
 )
 
 // TargetFactory builds the adapter for plan.Targets[i], reading time from
-// clock. cmd/surge wires it to the adapters by driver name.
+// clock. cmd/surge wires it to the adapters by driver name. The adapter's
+// op table is plan.AllOps(): the mix, then the populate writes. A target
+// that is an io.Closer is closed when the run is over.
 type TargetFactory func(ctx context.Context, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error)
 
 // Options configure a run.
@@ -37,6 +39,9 @@ type Options struct {
 	Summary io.Writer
 	// Now gives the wall time the run started at; nil means time.Now.
 	Now func() time.Time
+	// SkipPopulate runs the stages without the plan's populate section
+	// (the keyspaces were written by surge populate).
+	SkipPopulate bool
 }
 
 // The names of the files a run writes to its results directory.
@@ -64,7 +69,12 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	if now == nil {
 		now = time.Now
 	}
-	job, err := newJob(ctx, plan, opts.NewTarget, clock)
+	targets, err := newTargets(ctx, plan, opts.NewTarget, clock)
+	defer closeTargets(targets)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+	}
+	job, err := newJob(plan, targets, clock)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
 	}
@@ -82,6 +92,21 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	if err != nil {
 		hlog.Close()
 		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+	}
+	meta := report.Meta{DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight}
+	if len(plan.Populate) > 0 && !opts.SkipPopulate {
+		pops, err := populate(ctx, plan, targets, clock, opts)
+		meta.Populate = pops
+		if err != nil {
+			closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
+			meta.StartedAt, meta.Duration = startedAt, now().Sub(startedAt)
+			meta.Warnings = []string{"the populate phase did not finish, so no stage ran: " + err.Error()}
+			res := agg.Results(meta)
+			if werr := errors.Join(closeErr, writeResults(opts, res)); werr != nil {
+				err = errors.Join(err, werr)
+			}
+			return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, err, opts.OutDir)
+		}
 	}
 	sinks := fanout{agg}
 	var progress *report.Progress
@@ -101,8 +126,8 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	}
 	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
 
-	res := agg.Results(report.Meta{StartedAt: startedAt, Duration: now().Sub(startedAt),
-		DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight, Warnings: warnings})
+	meta.StartedAt, meta.Duration, meta.Warnings = startedAt, now().Sub(startedAt), warnings
+	res := agg.Results(meta)
 	if err := writeResults(opts, res); err != nil || closeErr != nil {
 		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
 	}
@@ -112,17 +137,35 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	return res, res.Err()
 }
 
-// newJob builds the driver job and its targets from the plan.
-func newJob(ctx context.Context, plan *scenarios.Plan, newTarget TargetFactory, clock drivers.Clock) (*drivers.Job, error) {
+// newTargets builds the plan's targets. On error it returns those built so
+// far, for closeTargets.
+func newTargets(ctx context.Context, plan *scenarios.Plan, newTarget TargetFactory, clock drivers.Clock) ([]drivers.Target, error) {
+	targets := make([]drivers.Target, 0, len(plan.Targets))
+	for i := range plan.Targets {
+		t, err := newTarget(ctx, plan, i, clock)
+		if err != nil {
+			return targets, fmt.Errorf("target %s: %w", plan.Targets[i].Name, err)
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+// closeTargets closes the targets that hold connections. A close error
+// after the run changes nothing that was measured, so it is dropped.
+func closeTargets(targets []drivers.Target) {
+	for _, t := range targets {
+		if c, ok := t.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+}
+
+// newJob builds the driver job from the plan and its targets.
+func newJob(plan *scenarios.Plan, targets []drivers.Target, clock drivers.Clock) (*drivers.Job, error) {
 	profile, err := workloads.NewProfile(plan.Stages)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
-	}
-	targets := make([]drivers.Target, len(plan.Targets))
-	for i := range plan.Targets {
-		if targets[i], err = newTarget(ctx, plan, i, clock); err != nil {
-			return nil, fmt.Errorf("target %s: %w", plan.Targets[i].Name, err)
-		}
 	}
 	job := &drivers.Job{
 		Profile:      profile,
@@ -138,7 +181,7 @@ func newJob(ctx context.Context, plan *scenarios.Plan, newTarget TargetFactory, 
 	}
 	for _, op := range plan.Ops {
 		job.Ops = append(job.Ops, drivers.JobOp{Name: op.Name, Weight: op.Weight,
-			Target: targets[op.Target], Keyspace: op.Keyspace, Sizes: op.Sizes})
+			Target: targets[op.Target], Keyspace: op.Keyspace, Sizes: op.Sizes, Batch: op.Batch})
 	}
 	return job, nil
 }

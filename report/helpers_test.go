@@ -217,4 +217,7 @@ func newTestAggregator(t testing.TB, plan *scenarios.Plan) *Aggregator {
 
 // testMeta is the Meta of the synthetic runs.
 var testMeta = Meta{StartedAt: testStart, Duration: 37*time.Second + 500*time.Millisecond,
-	DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: 64}
+	DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: 64,
+	Populate: []PopulateResult{{Keyspace: "catalogue", Target: "kv", Op: "put", Keys: 100000, Done: 100000,
+		ResumedFrom: 40000, Written: 59990, Errors: map[string]int64{"timeout": 10}, DurationS: 3.012, Rate: 19920.3,
+		Fingerprint: "kv/sim put catalogue keys=100000 seed=1 sizes=2048"}}}

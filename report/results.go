@@ -34,6 +34,9 @@ type Results struct {
 	SLO      []SLOResult `json:"slo"`
 	Capacity Capacity    `json:"capacity"`
 	Warnings []string    `json:"warnings"`
+	// Populate is the populate phase that ran before the stages, one entry
+	// per keyspace; empty when there was none.
+	Populate []PopulateResult `json:"populate"`
 }
 
 // Drivers counts the load drivers of a run.
@@ -144,6 +147,8 @@ type Meta struct {
 	Warnings []string
 	// MaxInFlight is the engine's in-flight cap, quoted in warnings.
 	MaxInFlight int
+	// Populate is the populate phase that ran before the stages.
+	Populate []PopulateResult
 }
 
 // Results returns the results of everything merged so far, with SLOs
@@ -159,6 +164,14 @@ func (a *Aggregator) Results(meta Meta) *Results {
 			Lost: append([]string{}, meta.DriversLost...)},
 		Stages:   make([]StageResult, 0, len(a.plan.Stages)),
 		Warnings: append([]string{}, meta.Warnings...),
+		Populate: append([]PopulateResult{}, meta.Populate...),
+	}
+	for _, p := range meta.Populate {
+		if failed := p.Keys - p.Done; failed > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("populate of %s stopped at key %d of %d: reads of the rest may miss", p.Keyspace, p.Done, p.Keys))
+		} else if n := failedKeys(p.Errors); n > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("populate of %s: %d keys could not be written: reads of them may miss", p.Keyspace, n))
+		}
 	}
 	if meta.Duration <= 0 {
 		r.DurationS = seconds(a.end)
@@ -366,6 +379,13 @@ func normalized(r *Results) *Results {
 	c.Totals = normalizedOps(r.Totals)
 	c.SLO = nonNil(c.SLO)
 	c.Warnings = nonNil(c.Warnings)
+	c.Populate = make([]PopulateResult, len(r.Populate))
+	for i, p := range r.Populate {
+		if p.Errors == nil {
+			p.Errors = map[string]int64{}
+		}
+		c.Populate[i] = p
+	}
 	return &c
 }
 

@@ -64,7 +64,7 @@ func TestReadJSONNormalizes(t *testing.T) {
 	}
 	want := &Results{Schema: Schema, Drivers: Drivers{Lost: []string{}},
 		Stages: []StageResult{{Name: "s", Ops: []OpResult{{Name: "get", Errors: map[string]int64{}}}}},
-		Totals: []OpResult{}, SLO: []SLOResult{}, Warnings: []string{}}
+		Totals: []OpResult{}, SLO: []SLOResult{}, Warnings: []string{}, Populate: []PopulateResult{}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("ReadJSON() differs (-got +want):\n%s", diff)
 	}

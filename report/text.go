@@ -32,6 +32,7 @@ func WriteText(w io.Writer, r *Results) error {
 	}
 	fmt.Fprintf(tw, "%s  started %s  took %v  %s\n", r.Scenario,
 		r.StartedAt.Format(time.RFC3339), secondsDuration(r.DurationS), fleet)
+	writePopulate(tw, r.Populate)
 	for _, st := range r.Stages {
 		fmt.Fprintf(tw, "\n%s\n", stageHeader(&st))
 		writeOps(tw, st.Ops)

@@ -121,3 +121,14 @@ type Options struct {
 	Workers      int           // generator lanes; 0 (default) = one per CPU
 	DrainTimeout time.Duration // how long in-flight ops may finish after the last stage; default 5s
 }
+
+// AllOps returns the ops a target may be asked to run: the mix (Op.Index i
+// is Ops[i]) followed by the write of each populate entry (Op.Index
+// len(Ops)+j is Populate[j].Op). Adapters compile their op table from it.
+func (p *Plan) AllOps() []Op {
+	all := append([]Op(nil), p.Ops...)
+	for _, pop := range p.Populate {
+		all = append(all, pop.Op)
+	}
+	return all
+}
