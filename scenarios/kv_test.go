@@ -72,7 +72,7 @@ func TestExpand(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		in, want, err string
-		noEnv        bool
+		noEnv         bool
 	}{
 		{in: "plain", want: "plain"},
 		{in: "${HOST}:3000", want: "10.1.1.1:3000"},
