@@ -18,8 +18,12 @@ import (
 
 func TestBundledScenariosLoad(t *testing.T) {
 	infos := Bundled()
-	if len(infos) < 2 || infos[0].Name != "bbd-flash-sale" || infos[1].Name != "smoke" {
-		t.Fatalf("Bundled() = %v; want bbd-flash-sale and smoke first", infos)
+	var got []string
+	for _, info := range infos {
+		got = append(got, info.Name)
+	}
+	if want := "bbd-flash-sale bbd-flash-sale-aerospike bbd-flash-sale-redis smoke"; strings.Join(got, " ") != want {
+		t.Fatalf("Bundled() = %v; want %s", got, want)
 	}
 	for _, info := range infos {
 		p, err := LoadBundled(info.Name)
@@ -57,6 +61,51 @@ func TestFlashSaleShape(t *testing.T) {
 	}
 }
 
+// The Aerospike and Redis variants send the same sale traffic: the same
+// ops by name and weight, keyspaces, stages and SLOs, and a populate of the
+// catalogue that product pages read.
+func TestFlashSaleVariants(t *testing.T) {
+	base, err := LoadBundled("bbd-flash-sale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bbd-flash-sale-aerospike", "bbd-flash-sale-redis"} {
+		p, err := LoadBundled(name, WithEnv(func(string) (string, bool) { return "", false }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, op := range p.Ops {
+			b := base.Ops[i]
+			if op.Name != b.Name || op.Weight != b.Weight || op.Keyspace != b.Keyspace {
+				t.Errorf("%s: op %d is %s (weight %v); want %s (weight %v)", name, i, op.Name, op.Weight, b.Name, b.Weight)
+			}
+		}
+		if !cmp.Equal(p.Stages, base.Stages) || len(p.Keyspaces) != len(base.Keyspaces) || len(p.SLOs) < 4 {
+			t.Errorf("%s: stages, keyspaces or SLOs differ from bbd-flash-sale", name)
+		}
+		if len(p.Populate) != 1 || p.Populate[0].Count != 1_000_000 || p.Keyspaces[p.Populate[0].Op.Keyspace].Name != "catalogue" {
+			t.Errorf("%s: populate = %+v; want the 1M catalogue keys", name, p.Populate)
+		}
+		env := map[string]string{"SURGE_AEROSPIKE_HOSTS": "10.0.0.1:3000,10.0.0.2", "SURGE_REDIS_ADDRS": "10.0.0.9:6380", "SURGE_POPULATE_KEYS": "2k"}
+		p, err = LoadBundled(name, WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hosts []string
+		if a := p.Targets[0].Aerospike; a != nil {
+			hosts = a.Hosts
+		} else {
+			hosts = p.Targets[0].Redis.Addrs
+		}
+		if got := strings.Join(hosts, ","); got != "10.0.0.1:3000,10.0.0.2:3000" && got != "10.0.0.9:6380" {
+			t.Errorf("%s: hosts from the environment = %s", name, got)
+		}
+		if p.Populate[0].Count != 2000 {
+			t.Errorf("%s: SURGE_POPULATE_KEYS=2k gave %d keys", name, p.Populate[0].Count)
+		}
+	}
+}
+
 func TestResolve(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "smoke")
@@ -74,7 +123,7 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(smoke) = %v, %v; want the bundled one", p, err)
 	}
 	_, err = Resolve("no-such")
-	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "bbd-flash-sale, smoke") {
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "bbd-flash-sale, bbd-flash-sale-aerospike, bbd-flash-sale-redis, smoke") {
 		t.Errorf("Resolve(no-such) = %v; want ErrNotExist listing the bundled names", err)
 	}
 }

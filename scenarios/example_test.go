@@ -52,5 +52,7 @@ func ExampleBundled() {
 	}
 	// Output:
 	// bbd-flash-sale: 4 ops, 5 stages, 1m30s
+	// bbd-flash-sale-aerospike: 4 ops, 5 stages, 1m30s
+	// bbd-flash-sale-redis: 4 ops, 5 stages, 1m30s
 	// smoke: 2 ops, 2 stages, 10s
 }

@@ -128,7 +128,7 @@ func aerospikeTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target
 	if n := f["set"]; n != nil {
 		a.Set, _ = d.name(n, what+": set")
 	}
-	a.User, a.Password = d.credentials(what, f)
+	a.User, a.Password = d.credentials(what, f, true)
 	if n := f["tls"]; n != nil {
 		a.TLS = d.tls(n, what+": tls")
 	}
@@ -206,7 +206,7 @@ func redisTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 		}
 		r.Cluster = r.Cluster || c
 	}
-	r.User, r.Password = d.credentials(what, f)
+	r.User, r.Password = d.credentials(what, f, false)
 	if n := f["db"]; n != nil {
 		d.nonNegative(n, what+": db", &r.DB)
 		if r.DB != 0 && r.Cluster {
@@ -321,8 +321,10 @@ func hostPort(h string, port int) (string, error) {
 	return h, nil
 }
 
-// credentials reads user, password_file and password_env.
-func (d *decoder) credentials(what string, f map[string]*yaml.Node) (string, Secret) {
+// credentials reads user, password_file and password_env. With
+// userRequired a password needs a user key (Aerospike); without, a
+// password alone is the default user's (Redis requirepass).
+func (d *decoder) credentials(what string, f map[string]*yaml.Node, userRequired bool) (string, Secret) {
 	var user string
 	var s Secret
 	if n := f["user"]; n != nil {
@@ -341,7 +343,7 @@ func (d *decoder) credentials(what string, f map[string]*yaml.Node) (string, Sec
 			d.errorf(n, "%s: give password_file or password_env, not both", what)
 		}
 	}
-	if user == "" && !s.IsZero() && f["user"] == nil {
+	if userRequired && !s.IsZero() && f["user"] == nil {
 		n := f["password_file"]
 		if n == nil {
 			n = f["password_env"]
