@@ -86,7 +86,7 @@ func TestFlashSaleVariants(t *testing.T) {
 		if len(p.Populate) != 1 || p.Populate[0].Count != 1_000_000 || p.Keyspaces[p.Populate[0].Op.Keyspace].Name != "catalogue" {
 			t.Errorf("%s: populate = %+v; want the 1M catalogue keys", name, p.Populate)
 		}
-		env := map[string]string{"SURGE_AEROSPIKE_HOSTS": "10.0.0.1:3000,10.0.0.2", "SURGE_REDIS_ADDRS": "10.0.0.9:6380", "SURGE_POPULATE_KEYS": "2k"}
+		env := map[string]string{"SURGE_AEROSPIKE_HOSTS": "10.0.0.1:3000,10.0.0.2", "SURGE_REDIS_ADDRS": "10.0.0.9:6380", "SURGE_CATALOGUE_KEYS": "2k"}
 		p, err = LoadBundled(name, WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestFlashSaleVariants(t *testing.T) {
 			t.Errorf("%s: hosts from the environment = %s", name, got)
 		}
 		if p.Populate[0].Count != 2000 {
-			t.Errorf("%s: SURGE_POPULATE_KEYS=2k gave %d keys", name, p.Populate[0].Count)
+			t.Errorf("%s: SURGE_CATALOGUE_KEYS=2k gave %d keys", name, p.Populate[0].Count)
 		}
 	}
 }

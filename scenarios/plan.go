@@ -59,9 +59,13 @@ type SimTarget struct {
 
 // Keyspace is a named set of keys and the distribution ops draw them from.
 type Keyspace struct {
-	Name  string
-	Count uint64         // keys are 0 to Count-1
-	Keys  workloads.Keys // never nil; take a Shard per engine lane
+	Name string
+	// Prefix starts the names of the keyspace's keys in a KV store, before
+	// the key index in decimal ("sku:" for "sku:42"), so that keyspaces do
+	// not share keys; default the name and ":".
+	Prefix string
+	Count  uint64         // keys are 0 to Count-1
+	Keys   workloads.Keys // never nil; take a Shard per engine lane
 }
 
 // Op is one named entry of the mix.

@@ -11,17 +11,17 @@ import (
 
 // keyspaceKeys lists, per distribution, the keys a keyspace may have.
 var keyspaceKeys = map[string][]string{
-	"uniform":    {"count", "distribution"},
-	"zipfian":    {"count", "distribution", "theta", "scrambled"},
-	"hotspot":    {"count", "distribution", "hot_set", "hot_ops"},
-	"latest":     {"count", "distribution", "theta"},
-	"sequential": {"count", "distribution"},
+	"uniform":    {"count", "distribution", "prefix"},
+	"zipfian":    {"count", "distribution", "prefix", "theta", "scrambled"},
+	"hotspot":    {"count", "distribution", "prefix", "hot_set", "hot_ops"},
+	"latest":     {"count", "distribution", "prefix", "theta"},
+	"sequential": {"count", "distribution", "prefix"},
 }
 
 var distributions = []string{"uniform", "zipfian", "hotspot", "latest", "sequential"}
 
 func (d *decoder) keyspaces(n *yaml.Node, p *Plan) {
-	all := []string{"count", "distribution", "theta", "scrambled", "hot_set", "hot_ops"}
+	all := []string{"count", "distribution", "prefix", "theta", "scrambled", "hot_set", "hot_ops"}
 	for _, e := range d.named(n, "keyspaces") {
 		what := fmt.Sprintf("keyspace %q", e.key.Value)
 		f, ok := d.fields(e.val, what, all, []string{"count"})
@@ -41,7 +41,10 @@ func (d *decoder) keyspaces(n *yaml.Node, p *Plan) {
 				d.errorf(f[k], "%s: %s does not apply to a %s keyspace", what, k, dist)
 			}
 		}
-		ks := Keyspace{Name: e.key.Value}
+		ks := Keyspace{Name: e.key.Value, Prefix: e.key.Value + ":"}
+		if n := f["prefix"]; n != nil {
+			ks.Prefix, _ = d.str(n, what+": prefix")
+		}
 		if n := f["count"]; n != nil {
 			ks.Count, _ = d.keyCount(n, what+": count")
 		}
