@@ -29,4 +29,20 @@ func TestReadmeTourIsValid(t *testing.T) {
 	if len(p.Keyspaces) != 5 || len(p.Stages) != 5 {
 		t.Errorf("tour has %d keyspaces and %d stages; want all 5 distributions and 5 stages", len(p.Keyspaces), len(p.Stages))
 	}
+	// Every other scenario in the README is valid too.
+	blocks := strings.Split(rest, open)
+	n := 0
+	for _, b := range blocks[1:] {
+		yml, _, _ := strings.Cut(b, "```\n")
+		if !strings.Contains(yml, "targets:") {
+			continue
+		}
+		n++
+		if _, err := Parse("README.md", []byte(yml)); err != nil {
+			t.Errorf("a README scenario does not load:\n%v", err)
+		}
+	}
+	if n == 0 {
+		t.Error("the README's KV target tour is missing")
+	}
 }
