@@ -17,8 +17,17 @@ build:
 ## test: vet, staticcheck and the race-enabled tests, including the end-to-end ones.
 test: lint unit
 
-unit:
+unit: redis-deps
 	$(GO) test -race -count=1 ./...
+
+## redis-deps: redis-server (the drivers/redis tests start their own) and
+## redis-tools (redis-benchmark), from apt when missing; sudo only when not root.
+.PHONY: redis-deps
+redis-deps:
+	@command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || { \
+	  sudo=; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server redis-tools; }
 
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
@@ -39,6 +48,11 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## bench-redis: requests per generator CPU-second, drivers/redis against redis-benchmark.
+.PHONY: bench-redis
+bench-redis: redis-deps
+	drivers/redis/testdata/compare.sh
 
 ## run: the bundled bbd-flash-sale scenario against the embedded sim target.
 run:

@@ -20,6 +20,17 @@ type env struct {
 	// instead of a line per interval.
 	stdoutTTY bool
 	now       func() time.Time
+	// lookupEnv reads the process environment: ${NAME} in scenarios and
+	// password_env; nil means an empty environment.
+	lookupEnv func(string) (string, bool)
+}
+
+// getenv looks name up in the environment.
+func (e *env) getenv(name string) (string, bool) {
+	if e.lookupEnv == nil {
+		return "", false
+	}
+	return e.lookupEnv(name)
 }
 
 // The documented exit codes (DESIGN.md "Commands").

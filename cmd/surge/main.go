@@ -14,7 +14,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), now: time.Now}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), now: time.Now, lookupEnv: os.LookupEnv}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)

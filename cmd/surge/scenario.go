@@ -16,12 +16,15 @@ func newScenarioCmd(e *env) *cobra.Command {
 		Use:   "scenario",
 		Short: "Validate and list scenarios",
 	}
-	cmd.AddCommand(&cobra.Command{
+	var load loadOptions
+	validate := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check scenario files; errors name file:line:col",
 		Args:  cobra.MinimumNArgs(1),
-		RunE:  cobraRunE(func(_ context.Context, args []string) error { return validateScenarios(e, args) }),
-	}, &cobra.Command{
+		RunE:  cobraRunE(func(_ context.Context, args []string) error { return validateScenarios(e, &load, args) }),
+	}
+	load.flags(validate.Flags())
+	cmd.AddCommand(validate, &cobra.Command{
 		Use:   "list",
 		Short: "List the bundled scenarios",
 		Args:  cobra.NoArgs,
@@ -32,10 +35,14 @@ func newScenarioCmd(e *env) *cobra.Command {
 
 // validateScenarios prints one line per valid file and returns the
 // problems of all the others.
-func validateScenarios(e *env, paths []string) error {
+func validateScenarios(e *env, load *loadOptions, paths []string) error {
+	lookup, err := load.lookup(e)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, path := range paths {
-		plan, err := scenarios.Load(path)
+		plan, err := scenarios.Load(path, scenarios.WithEnv(lookup))
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -2,45 +2,179 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/aerospike"
+	"github.com/surgeload/surge/drivers/redis"
 	"github.com/surgeload/surge/drivers/sim"
 	"github.com/surgeload/surge/scenarios"
 )
 
-// targetKinds wires each scenario driver name to its adapter.
-var targetKinds = map[string]func(plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error){
-	"sim": newSimTarget,
+// targetBuilder builds the adapters of a plan's targets.
+type targetBuilder struct {
+	// lookup reads the variables of password_env: the same as the
+	// scenario's ${NAME}, --env first, then the process environment.
+	lookup func(string) (string, bool)
 }
 
-// newTarget builds the adapter for plan.Targets[i].
-func newTarget(_ context.Context, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error) {
+// targetKinds wires each scenario driver name to its adapter.
+var targetKinds = map[string]func(ctx context.Context, b targetBuilder, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error){
+	"sim":       newSimTarget,
+	"aerospike": newAerospikeTarget,
+	"redis":     newRedisTarget,
+}
+
+// newTarget builds the adapter for plan.Targets[i]; it is the run's
+// coordinator.TargetFactory.
+func (b targetBuilder) newTarget(ctx context.Context, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error) {
 	t := plan.Targets[i]
 	newKind, ok := targetKinds[t.Driver]
 	if !ok {
 		return nil, fmt.Errorf("target %s: no adapter for driver %q", t.Name, t.Driver)
 	}
-	return newKind(plan, i, clock)
+	return newKind(ctx, b, plan, i, clock)
 }
 
-func newSimTarget(plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error) {
+func newSimTarget(_ context.Context, _ targetBuilder, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error) {
 	s := plan.Targets[i].Sim
 	dist, err := sim.ParseDist(s.ServiceDist)
 	if err != nil {
 		return nil, err
 	}
+	ops := plan.AllOps()
 	cfg := sim.Config{
 		Servers: s.Servers, ServiceTime: s.ServiceTime, Dist: dist, P99Ratio: s.P99Ratio,
 		QueueLimit: s.QueueLimit, StallEvery: s.StallEvery, StallFor: s.StallFor,
 		ErrorRate: s.ErrorRate, Seed: plan.Seed + uint64(i),
-		OpServiceTime: make([]time.Duration, len(plan.Ops)),
+		OpServiceTime: make([]time.Duration, len(ops)),
 	}
-	for j, op := range plan.Ops {
+	for j, op := range ops {
 		if op.Target == i && op.Sim != nil {
 			cfg.OpServiceTime[j] = op.Sim.ServiceTime
 		}
 	}
 	return sim.New(cfg, clock)
+}
+
+func newAerospikeTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, i int, _ drivers.Clock) (drivers.Target, error) {
+	a := plan.Targets[i].Aerospike
+	var password string
+	if a.User != "" { // a user given as ${VAR:-} may be empty: then no login
+		p, err := b.secret(a.Password)
+		if err != nil {
+			return nil, err
+		}
+		if p == "" {
+			return nil, fmt.Errorf("aerospike user %s has no password: give password_file, or password_env naming a variable that is set", a.User)
+		}
+		password = p
+	}
+	tlsConfig, err := clientTLS(a.TLS)
+	if err != nil {
+		return nil, err
+	}
+	cfg := aerospike.Config{
+		Hosts: a.Hosts, Namespace: a.Namespace, Set: a.Set, User: a.User, Password: password,
+		TLS: tlsConfig, ClusterName: a.ClusterName, ConnectionQueueSize: a.ConnectionQueueSize,
+		MinConnectionsPerNode: a.MinConnections, ConnectTimeout: a.ConnectTimeout,
+		TotalTimeout: a.TotalTimeout, SocketTimeout: a.SocketTimeout, MaxRetries: a.MaxRetries,
+		RackAware: a.RackAware, RackID: a.RackID, KeyType: a.KeyType, KeyPrefix: a.KeyPrefix,
+	}
+	ops := make([]aerospike.OpConfig, 0, len(plan.AllOps()))
+	for _, op := range plan.AllOps() {
+		var oc aerospike.OpConfig
+		if op.Target == i {
+			oc.Kind, oc.KeyPrefix = op.Kind, plan.Keyspaces[op.Keyspace].Prefix
+			if o := op.Aerospike; o != nil {
+				oc.Bins, oc.Bin, oc.Delta, oc.TTL, oc.NoExpire, oc.SendKey = o.Bins, o.Bin, o.Delta, o.TTL, o.NoExpire, o.SendKey
+			}
+		}
+		ops = append(ops, oc)
+	}
+	return aerospike.New(ctx, cfg, ops)
+}
+
+func newRedisTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, i int, _ drivers.Clock) (drivers.Target, error) {
+	r := plan.Targets[i].Redis
+	password, err := b.secret(r.Password)
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig, err := clientTLS(r.TLS)
+	if err != nil {
+		return nil, err
+	}
+	cfg := redis.Config{
+		Addrs: r.Addrs, Cluster: r.Cluster, Username: r.User, Password: password, DB: r.DB, TLS: tlsConfig,
+		Connections: r.Connections, Pipeline: r.Pipeline, DialTimeout: r.DialTimeout, Timeout: r.Timeout,
+		KeyPrefix: r.KeyPrefix,
+	}
+	ops := make([]redis.OpConfig, 0, len(plan.AllOps()))
+	for _, op := range plan.AllOps() {
+		var oc redis.OpConfig
+		if op.Target == i {
+			oc.Kind, oc.KeyPrefix = op.Kind, plan.Keyspaces[op.Keyspace].Prefix
+			if o := op.Redis; o != nil {
+				oc.TTL, oc.Delta, oc.Field = o.TTL, o.Delta, o.Field
+			}
+		}
+		ops = append(ops, oc)
+	}
+	return redis.New(ctx, cfg, ops)
+}
+
+// secret reads a password from its file (the first line) or environment
+// variable; an unset variable is no password, so that one scenario serves
+// clusters with and without security. The password never appears in an
+// error.
+func (b targetBuilder) secret(s scenarios.Secret) (string, error) {
+	switch {
+	case s.File != "":
+		data, err := os.ReadFile(s.File)
+		if err != nil {
+			return "", fmt.Errorf("password_file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		return strings.TrimSuffix(line, "\r"), nil
+	case s.Env != "":
+		if b.lookup == nil {
+			return "", nil
+		}
+		v, _ := b.lookup(s.Env) // unset: no password
+		return v, nil
+	}
+	return "", nil
+}
+
+// clientTLS builds a TLS client configuration from the scenario's files;
+// nil for none.
+func clientTLS(t *scenarios.TLS) (*tls.Config, error) {
+	if t == nil {
+		return nil, nil
+	}
+	c := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.CA != "" {
+		pem, err := os.ReadFile(t.CA)
+		if err != nil {
+			return nil, fmt.Errorf("tls: ca: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls: ca: no PEM certificate in %s", t.CA)
+		}
+	}
+	if t.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, fmt.Errorf("tls: client certificate: %w", err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
 }

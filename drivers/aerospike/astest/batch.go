@@ -100,12 +100,12 @@ func (s *Server) batch(dst []byte, m *msg) []byte {
 		case fieldBatchIndexWithSet:
 			data = f.data
 		case fieldBatchIndex:
-			return reply(dst, rcUnsupportedFeature, nil)
+			return errorReply(dst, rcUnsupportedFeature, m)
 		}
 	}
 	rows, err := decodeBatch(data, nil)
 	if err != nil {
-		return reply(dst, rcParameterError, nil)
+		return errorReply(dst, rcParameterError, m)
 	}
 	start := len(dst)
 	dst = appendFrameHeader(dst, typeMessage, 0)
