@@ -72,6 +72,7 @@ type RedisTarget struct {
 	TLS         *TLS
 	Connections int           // pipelined connections per node; 0 = client default
 	Pipeline    int           // commands in flight per connection; 1 = no pipelining; 0 = client default
+	FlushDelay  time.Duration // pipelining: how long a connection's writer may wait to batch; 0 = none
 	DialTimeout time.Duration // default 5s
 	Timeout     time.Duration // per command; 0 = none beyond the run's
 	KeyPrefix   string
@@ -99,7 +100,7 @@ var aerospikeSpec = driverSpec{
 
 var redisSpec = driverSpec{
 	targetKeys: []string{"addrs", "cluster", "user", "password_file", "password_env", "db", "tls",
-		"connections", "pipeline", "dial_timeout", "timeout", "key_prefix"},
+		"connections", "pipeline", "flush_delay", "dial_timeout", "timeout", "key_prefix"},
 	required: []string{"addrs"},
 	kinds:    []string{"get", "set", "del", "incrby", "mget", "hget", "hset", "hincrby", "expire"},
 	writes:   []string{"set", "hset"},
@@ -220,6 +221,12 @@ func redisTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 	if n := f["pipeline"]; n != nil {
 		if d.nonNegative(n, what+": pipeline", &r.Pipeline) && r.Pipeline == 0 {
 			d.errorf(n, "%s: pipeline: expected at least 1 (1 turns pipelining off)", what)
+		}
+	}
+	if n := f["flush_delay"]; n != nil {
+		d.timeout(n, what+": flush_delay", &r.FlushDelay)
+		if r.Pipeline == 1 {
+			d.errorf(n, "%s: flush_delay: applies only with pipelining, and pipeline is 1", what)
 		}
 	}
 	d.timeout(f["dial_timeout"], what+": dial_timeout", &r.DialTimeout)

@@ -112,7 +112,8 @@ func newRedisTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, 
 	}
 	cfg := redis.Config{
 		Addrs: r.Addrs, Cluster: r.Cluster, Username: r.User, Password: password, DB: r.DB, TLS: tlsConfig,
-		Connections: r.Connections, Pipeline: r.Pipeline, DialTimeout: r.DialTimeout, Timeout: r.Timeout,
+		Connections: r.Connections, Pipeline: r.Pipeline, FlushDelay: r.FlushDelay,
+		DialTimeout: r.DialTimeout, Timeout: r.Timeout,
 		KeyPrefix: r.KeyPrefix,
 	}
 	ops := make([]redis.OpConfig, 0, len(plan.AllOps()))

@@ -28,6 +28,13 @@ type Client struct {
 	vals  valueBuffer
 	pool  sync.Pool // *scratch, one per op in flight
 	nBins int       // the most bins a put writes
+	// slots holds a token per op in flight, at most as many as the
+	// connections the client may open (ConnectionQueueSize per node at
+	// start). An op beyond that waits here, parked, for a connection to
+	// come free, as it would in an application with that pool; in the
+	// client it would instead spin, building an error per turn, and burn
+	// the generator's CPU until its timeout.
+	slots chan struct{}
 
 	closed atomic.Bool
 }
@@ -103,6 +110,7 @@ func New(ctx context.Context, cfg Config, ops []OpConfig) (*Client, error) {
 		return nil, fmt.Errorf("aerospike: %s: %w", hostList(hosts), err)
 	}
 	c.raw = raw
+	c.slots = make(chan struct{}, policy.ConnectionQueueSize*max(len(raw.GetNodes()), 1))
 	c.vals.grow(initialValueBuffer)
 	c.pool.New = func() any { return c.newScratch() }
 	return c, nil
@@ -222,8 +230,10 @@ func checkBins(bins []string) error {
 // [ErrNotFound]; any other failure is a [*drivers.Error] whose class comes
 // from the Aerospike result code and whose Err is the client's error.
 //
-// The client cannot be interrupted: ctx is checked before the call, and the
-// call itself is bounded by Config.TotalTimeout.
+// At most ConnectionQueueSize ops per node are in flight in the client;
+// more wait in Do for one to finish, and that wait is part of their
+// latency. The client cannot be interrupted: ctx bounds only that wait,
+// and the call itself is bounded by Config.TotalTimeout.
 func (c *Client) Do(ctx context.Context, op *drivers.Op) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -234,9 +244,15 @@ func (c *Client) Do(ctx context.Context, op *drivers.Op) error {
 	if op.Index < 0 || op.Index >= len(c.ops) || c.ops[op.Index].kind == kindNone {
 		return errNoOp
 	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	s := c.pool.Get().(*scratch)
 	err := c.do(s, &c.ops[op.Index], op)
 	c.pool.Put(s)
+	<-c.slots
 	return err
 }
 

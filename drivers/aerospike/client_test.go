@@ -3,6 +3,7 @@ package aerospike
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -436,6 +437,40 @@ func TestConcurrentOps(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestPoolBound checks that Do lets at most ConnectionQueueSize ops per
+// node into the client and parks the rest until one finishes or their ctx
+// ends: in the client they would spin for a connection, burning CPU.
+func TestPoolBound(t *testing.T) {
+	cl, err := astest.NewCluster(3, astest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	cfg := Config{Hosts: []string{addr(cl.Nodes[0])}, Namespace: "test", ConnectionQueueSize: 4, MaxRetries: -1}
+	c := newTarget(t, cfg, allOps...)
+	if cap(c.slots) != 12 {
+		t.Fatalf("%d slots; want 12: 4 connections for each of 3 nodes", cap(c.slots))
+	}
+	for range cap(c.slots) { // every connection busy
+		c.slots <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	op := drivers.Op{Index: opPut, Key: 1, ValueSize: 8}
+	if err := c.Do(ctx, &op); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Do with every slot taken = %v; want it to wait until its ctx ends", err)
+	}
+	done := make(chan error)
+	go func() { done <- c.Do(context.Background(), &op) }()
+	<-c.slots // one op finishes: the waiting one runs
+	if err := <-done; err != nil {
+		t.Errorf("Do once a slot is free = %v; want nil", err)
+	}
+	if n := len(c.slots); n != cap(c.slots)-1 {
+		t.Errorf("%d slots taken after the op; want %d: it gives its own back", n, cap(c.slots)-1)
 	}
 }
 

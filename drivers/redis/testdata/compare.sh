@@ -2,7 +2,8 @@
 # compare.sh: requests per generator CPU-second, surge's Redis client
 # (drivers/redis, through internal/redisload) against redis-benchmark, on one
 # loopback redis-server, GET and SET of 3-byte values, 50 clients, with
-# pipelining off and on. Each generator runs under /usr/bin/time; its CPU is
+# pipelining off and on (redis-benchmark -P against surge's
+# auto-pipelining). Each generator runs under /usr/bin/time; its CPU is
 # user+sys of that process alone (the server is a separate process).
 #
 # Usage: drivers/redis/testdata/compare.sh   (from anywhere; needs redis-server,
@@ -11,8 +12,8 @@
 # PORT (first port to try).
 set -euo pipefail
 
-N=${N:-400000}
-NP=${NP:-3000000}
+N=${N:-300000}
+NP=${NP:-2000000}
 R=${R:-100000}
 PORT=${PORT:-16379}
 CLIENTS=50
@@ -55,31 +56,39 @@ timed() {
 }
 
 # The two generators, less the op, the request count and the mode.
-rb=(redis-benchmark -p "$PORT" -c "$CLIENTS" -r "$R" -d 3 --csv)
+rb=(redis-benchmark -p "$PORT" -r "$R" -d 3 --csv)
 sl=("$work/redisload" -addr "127.0.0.1:$PORT" -r "$R" -d 3)
-pipelined=$((CLIENTS * DEPTH))
+one=(env GOMAXPROCS=1) # a one-CPU pod; redis-benchmark is one thread
+inflight=$((CLIENTS * DEPTH))
 
+# Each row is "NAME REQUESTS [BASE]": a surge row is compared with the
+# redis-benchmark row named BASE. SETs run first: they fill each
+# generator's keyspace for its GETs.
 : >"$work/results"
-# SET runs first: they fill each generator's keyspace for its GETs.
-timed "rb/set/nopipe $N" "${rb[@]}" -t set -n "$N"
-timed "surge/set/nopipe $N" "${sl[@]}" -op set -n "$N" -c "$CLIENTS" -pipeline 1 -connections "$CLIENTS"
-timed "rb/get/nopipe $N" "${rb[@]}" -t get -n "$N"
-timed "surge/get/nopipe $N" "${sl[@]}" -op get -n "$N" -c "$CLIENTS" -pipeline 1 -connections "$CLIENTS"
-timed "rb/set/pipe $NP" "${rb[@]}" -t set -n "$NP" -P "$DEPTH"
-timed "surge/set/pipe $NP" "${sl[@]}" -op set -n "$NP" -c "$pipelined"
-timed "surge/set/pipe64x16 $NP" "${sl[@]}" -op set -n "$NP" -c "$pipelined" -connections 64 -pipeline "$DEPTH"
-timed "rb/get/pipe $NP" "${rb[@]}" -t get -n "$NP" -P "$DEPTH"
-timed "surge/get/pipe $NP" "${sl[@]}" -op get -n "$NP" -c "$pipelined"
-timed "surge/get/pipe64x16 $NP" "${sl[@]}" -op get -n "$NP" -c "$pipelined" -connections 64 -pipeline "$DEPTH"
+for op in set get; do
+	plain="rb/$op/c$CLIENTS" piped="rb/$op/c$CLIENTS-P$DEPTH" deep="rb/$op/c1-P$inflight"
+	timed "$plain $N" "${rb[@]}" -c "$CLIENTS" -t "$op" -n "$N"
+	timed "surge/$op/c$CLIENTS $N $plain" "${sl[@]}" -op "$op" -n "$N" -c "$CLIENTS" -pipeline 1 -connections "$CLIENTS"
+	timed "surge/$op/c$CLIENTS/1cpu $N $plain" "${one[@]}" "${sl[@]}" -op "$op" -n "$N" -c "$CLIENTS" -pipeline 1 -connections "$CLIENTS"
+	timed "$piped $NP" "${rb[@]}" -c "$CLIENTS" -P "$DEPTH" -t "$op" -n "$NP"
+	timed "surge/$op/auto $NP $piped" "${sl[@]}" -op "$op" -n "$NP" -c "$inflight"
+	timed "surge/$op/c1-flush50us $NP $piped" "${sl[@]}" -op "$op" -n "$NP" -c "$inflight" -connections 1 -flush-delay 50us
+	timed "surge/$op/c1-flush50us/1cpu $NP $piped" "${one[@]}" "${sl[@]}" -op "$op" -n "$NP" -c "$inflight" -connections 1 -flush-delay 50us
+	timed "$deep $NP" "${rb[@]}" -c 1 -P "$inflight" -t "$op" -n "$NP"
+	timed "surge/$op/c1-flush50us/1cpu $NP $deep" "${one[@]}" "${sl[@]}" -op "$op" -n "$NP" -c "$inflight" -connections 1 -flush-delay 50us
+done
 
-echo "redis-benchmark: $CLIENTS connections, -P 1 or -P $DEPTH; surge nopipe: $CLIENTS goroutines on a pool of"
-echo "$CLIENTS connections (Pipeline 1); surge pipe: $((CLIENTS * DEPTH)) goroutines, auto-pipelined on the default"
-echo "connections; pipe64x16: Connections 64, Pipeline $DEPTH. 3-byte values, $R keys, GOMAXPROCS=$(nproc)."
+cat <<EOF
+rb/OP/cC: redis-benchmark on C connections, one request in flight on each; rb/OP/cC-PD: D pipelined
+on each. surge/OP/cC: C goroutines on a pool of C connections (Pipeline 1). surge/OP/auto: $inflight
+goroutines, auto-pipelined on the default connections; c1-flush50us: on one connection with
+FlushDelay 50us. /1cpu: GOMAXPROCS=1. 3-byte values, $R keys, $(nproc) CPUs.
+EOF
 awk '
 {
-	split($1, k, "/"); tool = k[1]; test = k[2] "/" k[3]; n = $2; wall = $3; cpu = $4 + $5
-	rate = n / cpu
-	printf "%-24s %9d req  wall %6.2fs  %8.0f req/s  cpu %6.2fs  %8.0f req/cpu-s", $1, n, wall, n / wall, cpu, rate
-	if (tool == "rb") { base[k[2] "/" (k[3] ~ /^pipe/ ? "pipe" : "nopipe")] = rate; print "" }
-	else { printf "  surge/rb %.2f\n", rate / base[k[2] "/" (k[3] ~ /^pipe/ ? "pipe" : "nopipe")] }
+	n = $2; wall = $(NF-2); cpu = $(NF-1) + $NF; rate = n / cpu
+	if (NF == 5) base[$1] = rate
+	printf "%-28s %8d req  wall %6.2fs  %8.0f req/s  cpu %6.2fs  %8.0f req/cpu-s", $1, n, wall, n / wall, cpu, rate
+	if (NF == 6) printf "  %.2fx %s", rate / base[$3], $3
+	print ""
 }' "$work/results"

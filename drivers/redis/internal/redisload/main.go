@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,6 +31,8 @@ type options struct {
 	clients, requests     int
 	size, keys            int
 	pipeline, connections int
+	flushDelay            time.Duration
+	cpuProfile            string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -44,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.keys, "r", 100000, "keyspace: keys key:0 … key:r-1")
 	fs.IntVar(&o.pipeline, "pipeline", 0, "Config.Pipeline (1: no pipelining)")
 	fs.IntVar(&o.connections, "connections", 0, "Config.Connections")
+	fs.DurationVar(&o.flushDelay, "flush-delay", 0, "Config.FlushDelay")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load to `file`")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -62,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // over its share, and prints what it did and what it cost.
 func load(ctx context.Context, o options, stdout io.Writer) error {
 	c, err := redis.New(ctx, redis.Config{Addrs: []string{o.addr}, Pipeline: o.pipeline,
-		Connections: o.connections, KeyPrefix: "key:"}, []redis.OpConfig{{Kind: o.kind}})
+		Connections: o.connections, FlushDelay: o.flushDelay, KeyPrefix: "key:"}, []redis.OpConfig{{Kind: o.kind}})
 	if err != nil {
 		return err
 	}
@@ -72,6 +77,17 @@ func load(ctx context.Context, o options, stdout io.Writer) error {
 		errOnce  sync.Once
 		firstErr error
 	)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start, cpu0 := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for w := range o.clients {
