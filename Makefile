@@ -37,7 +37,7 @@ lint: $(TOOLS)/staticcheck
 	$(TOOLS)/staticcheck ./...
 
 ## bench: every hot-path benchmark, with allocations.
-bench:
+bench: redis-deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each).

@@ -86,17 +86,13 @@ func newAerospikeTarget(ctx context.Context, b targetBuilder, plan *scenarios.Pl
 		TotalTimeout: a.TotalTimeout, SocketTimeout: a.SocketTimeout, MaxRetries: a.MaxRetries,
 		RackAware: a.RackAware, RackID: a.RackID, KeyType: a.KeyType, KeyPrefix: a.KeyPrefix,
 	}
-	ops := make([]aerospike.OpConfig, 0, len(plan.AllOps()))
-	for _, op := range plan.AllOps() {
-		var oc aerospike.OpConfig
-		if op.Target == i {
-			oc.Kind, oc.KeyPrefix = op.Kind, plan.Keyspaces[op.Keyspace].Prefix
-			if o := op.Aerospike; o != nil {
-				oc.Bins, oc.Bin, oc.Delta, oc.TTL, oc.NoExpire, oc.SendKey = o.Bins, o.Bin, o.Delta, o.TTL, o.NoExpire, o.SendKey
-			}
+	ops := targetOps(plan, i, func(op *scenarios.Op, prefix string) aerospike.OpConfig {
+		oc := aerospike.OpConfig{Kind: op.Kind, KeyPrefix: prefix}
+		if o := op.Aerospike; o != nil {
+			oc.Bins, oc.Bin, oc.Delta, oc.TTL, oc.NoExpire, oc.SendKey = o.Bins, o.Bin, o.Delta, o.TTL, o.NoExpire, o.SendKey
 		}
-		ops = append(ops, oc)
-	}
+		return oc
+	})
 	return aerospike.New(ctx, cfg, ops)
 }
 
@@ -116,18 +112,28 @@ func newRedisTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, 
 		DialTimeout: r.DialTimeout, Timeout: r.Timeout,
 		KeyPrefix: r.KeyPrefix,
 	}
-	ops := make([]redis.OpConfig, 0, len(plan.AllOps()))
-	for _, op := range plan.AllOps() {
-		var oc redis.OpConfig
-		if op.Target == i {
-			oc.Kind, oc.KeyPrefix = op.Kind, plan.Keyspaces[op.Keyspace].Prefix
-			if o := op.Redis; o != nil {
-				oc.TTL, oc.Delta, oc.Field = o.TTL, o.Delta, o.Field
-			}
+	ops := targetOps(plan, i, func(op *scenarios.Op, prefix string) redis.OpConfig {
+		oc := redis.OpConfig{Kind: op.Kind, KeyPrefix: prefix}
+		if o := op.Redis; o != nil {
+			oc.TTL, oc.Delta, oc.Field = o.TTL, o.Delta, o.Field
 		}
-		ops = append(ops, oc)
-	}
+		return oc
+	})
 	return redis.New(ctx, cfg, ops)
+}
+
+// targetOps builds the op table of target i, indexed like plan.AllOps():
+// build configures each op that runs on target i, given its keyspace's key
+// prefix; the ops of other targets stay zero, which adapters never run.
+func targetOps[T any](plan *scenarios.Plan, i int, build func(op *scenarios.Op, prefix string) T) []T {
+	all := plan.AllOps()
+	ops := make([]T, len(all))
+	for j := range all {
+		if op := &all[j]; op.Target == i {
+			ops[j] = build(op, plan.Keyspaces[op.Keyspace].Prefix)
+		}
+	}
+	return ops
 }
 
 // secret reads a password from its file (the first line) or environment
