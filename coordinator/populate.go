@@ -58,14 +58,14 @@ func populate(ctx context.Context, plan *scenarios.Plan, targets []drivers.Targe
 	save := func() error {
 		return replaceFile(path, func(w io.Writer) error { return report.WritePopulateCheckpoint(w, ck) })
 	}
-	line := newLiner(opts.Progress, opts.Live)
+	line := report.NewLineWriter(opts.Progress, opts.Live)
 	for j, pop := range plan.Populate {
 		from := resumePoint(prev, plan, j)
 		res := report.NewPopulateResult(plan, j, from, drivers.FillProgress{Done: from})
 		ck.Keyspaces = append(ck.Keyspaces, res)
 		cur := &ck.Keyspaces[len(ck.Keyspaces)-1]
 		if from >= pop.Count {
-			line.final(report.PopulateLine(cur) + "  (already complete)")
+			line.Final(report.PopulateLine(cur) + "  (already complete)")
 			continue
 		}
 		var saveErr error
@@ -75,7 +75,7 @@ func populate(ctx context.Context, plan *scenarios.Plan, targets []drivers.Targe
 			Interval: plan.Options.Interval, Clock: clock,
 			Progress: func(p drivers.FillProgress) {
 				*cur = report.NewPopulateResult(plan, j, from, p)
-				line.update(report.PopulateLine(cur))
+				line.Update(report.PopulateLine(cur))
 				if err := save(); err != nil && saveErr == nil {
 					saveErr = err
 				}
@@ -83,8 +83,8 @@ func populate(ctx context.Context, plan *scenarios.Plan, targets []drivers.Targe
 		}
 		prog, fillErr := drivers.Populate(ctx, fill)
 		*cur = report.NewPopulateResult(plan, j, from, prog)
-		line.final(report.PopulateLine(cur))
-		if err := errors.Join(fillErr, saveErr, save(), line.err); err != nil {
+		line.Final(report.PopulateLine(cur))
+		if err := errors.Join(fillErr, saveErr, save(), progressErr(line.End())); err != nil {
 			return ck.Keyspaces, fmt.Errorf("populate %s: %w (checkpoint in %s)", cur.Keyspace, err, path)
 		}
 	}
@@ -132,38 +132,10 @@ func replaceFile(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// liner writes progress lines: rewritten in place on a terminal, one per
-// update otherwise. It keeps the first write error.
-type liner struct {
-	w    io.Writer
-	live bool
-	err  error
-}
-
-func newLiner(w io.Writer, live bool) *liner { return &liner{w: w, live: live} }
-
-func (l *liner) update(s string) {
-	if l.live {
-		l.write("\r" + s + "\x1b[K")
-	} else {
-		l.write(s + "\n")
+// progressErr wraps an error writing progress lines.
+func progressErr(err error) error {
+	if err != nil {
+		return fmt.Errorf("progress: %w", err)
 	}
-}
-
-// final writes a line that stays.
-func (l *liner) final(s string) {
-	if l.live {
-		l.write("\r" + s + "\x1b[K\n")
-	} else {
-		l.write(s + "\n")
-	}
-}
-
-func (l *liner) write(s string) {
-	if l.w == nil || l.err != nil {
-		return
-	}
-	if _, err := io.WriteString(l.w, s); err != nil {
-		l.err = fmt.Errorf("progress: %w", err)
-	}
+	return nil
 }

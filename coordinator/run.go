@@ -94,20 +94,33 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
 	}
 	meta := report.Meta{DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight}
+	var runErr error
+	var warnings []string
 	if len(plan.Populate) > 0 && !opts.SkipPopulate {
-		pops, err := populate(ctx, plan, targets, clock, opts)
-		meta.Populate = pops
-		if err != nil {
-			closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
-			meta.StartedAt, meta.Duration = startedAt, now().Sub(startedAt)
-			meta.Warnings = []string{"the populate phase did not finish, so no stage ran: " + err.Error()}
-			res := agg.Results(meta)
-			if werr := errors.Join(closeErr, writeResults(opts, res)); werr != nil {
-				err = errors.Join(err, werr)
-			}
-			return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, err, opts.OutDir)
+		meta.Populate, runErr = populate(ctx, plan, targets, clock, opts)
+		if runErr != nil {
+			warnings = append(warnings, "the populate phase did not finish, so no stage ran: "+runErr.Error())
 		}
 	}
+	if runErr == nil {
+		warnings, runErr = runStages(ctx, plan, job, agg, opts)
+	}
+	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
+	meta.StartedAt, meta.Duration, meta.Warnings = startedAt, now().Sub(startedAt), warnings
+	res := agg.Results(meta)
+	if err := writeResults(opts, res); err != nil || closeErr != nil {
+		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
+	}
+	if runErr != nil {
+		return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, runErr, opts.OutDir)
+	}
+	return res, res.Err()
+}
+
+// runStages runs the job's stages into agg, and the progress lines if
+// asked for. It returns the warnings for the results and why the run
+// stopped early, if it did.
+func runStages(ctx context.Context, plan *scenarios.Plan, job *drivers.Job, agg *report.Aggregator, opts Options) ([]string, error) {
 	sinks := fanout{agg}
 	var progress *report.Progress
 	if opts.Progress != nil {
@@ -124,17 +137,7 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 			warnings = append(warnings, "progress lines could not be written: "+err.Error())
 		}
 	}
-	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
-
-	meta.StartedAt, meta.Duration, meta.Warnings = startedAt, now().Sub(startedAt), warnings
-	res := agg.Results(meta)
-	if err := writeResults(opts, res); err != nil || closeErr != nil {
-		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
-	}
-	if runErr != nil {
-		return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, runErr, opts.OutDir)
-	}
-	return res, res.Err()
+	return warnings, runErr
 }
 
 // newTargets builds the plan's targets. On error it returns those built so

@@ -104,11 +104,7 @@ func Populate(ctx context.Context, f Fill) (FillProgress, error) {
 		}()
 	}
 	wg.Wait()
-	prog := p.progress()
-	if err := context.Cause(ctx); err != nil {
-		return prog, err
-	}
-	return prog, nil
+	return p.progress(), context.Cause(ctx)
 }
 
 // fillLimiter returns a limiter for rate writes per second, without slack:

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +115,7 @@ func PopulateLine(r *PopulateResult) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "populate %s  %3.0f%%  %d/%d keys  %s/s", r.Keyspace, pct, r.Done, r.Keys, formatRate(r.Rate))
-	fmt.Fprintf(&b, "  %d failed", failedKeys(r.Errors))
+	fmt.Fprintf(&b, "  %d failed", r.Failed())
 	if left := r.Keys - r.Done; left > 0 && r.Rate > 0 {
 		eta := time.Duration(float64(left) / r.Rate * float64(time.Second)).Round(time.Second)
 		fmt.Fprintf(&b, "  eta %v", eta)
@@ -131,15 +131,11 @@ func writePopulate(w io.Writer, pops []PopulateResult) {
 	fmt.Fprintf(w, "\npopulate (before the stages, not measured)\n")
 	fmt.Fprintf(w, "  keyspace\ttarget\top\tkeys\twritten\tresumed from\tfailed\ttook\trate/s\n")
 	for _, p := range pops {
-		var failed []string
-		for c, n := range p.Errors {
-			failed = append(failed, fmt.Sprintf("%s %d", c, n))
+		f := errorClasses(p.Errors, len(p.Errors))
+		if f == "" {
+			f = "0"
 		}
-		f := "0"
-		if len(failed) > 0 {
-			f = strings.Join(slices.Sorted(slices.Values(failed)), ", ")
-		}
-		status := fmt.Sprintf("%d", p.Keys)
+		status := strconv.FormatUint(p.Keys, 10)
 		if !p.Complete() {
 			status = fmt.Sprintf("%d of %d", p.Done, p.Keys)
 		}
@@ -148,9 +144,10 @@ func writePopulate(w io.Writer, pops []PopulateResult) {
 	}
 }
 
-func failedKeys(errs map[string]int64) int64 {
+// Failed is the number of keys whose writes failed.
+func (p *PopulateResult) Failed() int64 {
 	var n int64
-	for _, e := range errs {
+	for _, e := range p.Errors {
 		n += e
 	}
 	return n

@@ -25,23 +25,19 @@ const drainStage = "drain"
 // [drivers.Sink]; its per-interval work is one merge into a scratch
 // histogram. A Progress is not safe for concurrent use.
 type Progress struct {
-	w    io.Writer
-	live bool
+	out *LineWriter
 	// stageEnds[i] is the offset at which stage i ends.
 	stageEnds  []time.Duration
 	stageNames []string
 	nameWidth  int
 	// lat is the scratch histogram, Reset for every interval.
 	lat *hdrhistogram.Histogram
-	// open is set while a live line is on screen without a newline.
-	open bool
-	err  error
 }
 
 // NewProgress returns a Progress that writes to w for the run of plan; live
 // means w is a terminal.
 func NewProgress(w io.Writer, plan *scenarios.Plan, live bool) *Progress {
-	p := &Progress{w: w, live: live, lat: drivers.NewHistogram(), nameWidth: len(drainStage)}
+	p := &Progress{out: NewLineWriter(w, live), lat: drivers.NewHistogram(), nameWidth: len(drainStage)}
 	var end time.Duration
 	for _, st := range plan.Stages {
 		end += st.Duration
@@ -56,7 +52,7 @@ func NewProgress(w io.Writer, plan *scenarios.Plan, live bool) *Progress {
 // that cannot be written is no reason to stop a run. The first write error
 // is kept and returned by [Progress.Done], and no line is written after it.
 func (p *Progress) Interval(iv *drivers.Interval) error {
-	if p.err != nil {
+	if p.out.err != nil {
 		return nil
 	}
 	p.lat.Reset()
@@ -78,23 +74,60 @@ func (p *Progress) Interval(iv *drivers.Interval) error {
 	if dropped > 0 {
 		line += "  dropped " + strconv.FormatInt(dropped, 10)
 	}
-	if p.live {
-		_, p.err = io.WriteString(p.w, "\r"+line+"\x1b[K")
-		p.open = true
-	} else {
-		_, p.err = io.WriteString(p.w, line+"\n")
-	}
+	p.out.Update(line)
 	return nil
 }
 
 // Done ends a live line with a newline. It returns the first error writing
 // to the output, if any.
-func (p *Progress) Done() error {
-	if p.open && p.err == nil {
-		_, p.err = io.WriteString(p.w, "\n")
+func (p *Progress) Done() error { return p.out.End() }
+
+// LineWriter writes status lines: on a terminal (live) each one rewrites
+// the last in place, otherwise each is a line of its own. It keeps the
+// first write error and writes nothing after it; a nil writer discards
+// every line. It is not safe for concurrent use.
+type LineWriter struct {
+	w    io.Writer
+	live bool
+	// open is set while a live line is on screen without a newline.
+	open bool
+	err  error
+}
+
+// NewLineWriter returns a LineWriter to w; live means w is a terminal.
+func NewLineWriter(w io.Writer, live bool) *LineWriter { return &LineWriter{w: w, live: live} }
+
+// Update writes s as the current status line.
+func (l *LineWriter) Update(s string) {
+	if l.live {
+		l.write("\r" + s + "\x1b[K")
+		l.open = true
+	} else {
+		l.write(s + "\n")
 	}
-	p.open = false
-	return p.err
+}
+
+// Final writes s as a line that stays on screen.
+func (l *LineWriter) Final(s string) {
+	l.Update(s)
+	l.End()
+}
+
+// End ends a live line with a newline, and returns the first write error,
+// if any.
+func (l *LineWriter) End() error {
+	if l.open {
+		l.write("\n")
+	}
+	l.open = false
+	return l.err
+}
+
+func (l *LineWriter) write(s string) {
+	if l.w == nil || l.err != nil {
+		return
+	}
+	_, l.err = io.WriteString(l.w, s)
 }
 
 // stageAt returns the name of the stage the run was in just before offset

@@ -169,7 +169,7 @@ func (a *Aggregator) Results(meta Meta) *Results {
 	for _, p := range meta.Populate {
 		if failed := p.Keys - p.Done; failed > 0 {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("populate of %s stopped at key %d of %d: reads of the rest may miss", p.Keyspace, p.Done, p.Keys))
-		} else if n := failedKeys(p.Errors); n > 0 {
+		} else if n := p.Failed(); n > 0 {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("populate of %s: %d keys could not be written: reads of them may miss", p.Keyspace, n))
 		}
 	}

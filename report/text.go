@@ -134,6 +134,15 @@ func writeSLOs(w io.Writer, slos []SLOResult) {
 // topErrorClasses names the most frequent error classes, most first, as
 // "(timeout 12, overload 3)", or returns "" when there are none.
 func topErrorClasses(errs map[string]int64) string {
+	if list := errorClasses(errs, topErrors); list != "" {
+		return "(" + list + ")"
+	}
+	return ""
+}
+
+// errorClasses lists at most the most frequent error classes of errs, most
+// first, as "timeout 12, overload 3"; "" when there are none.
+func errorClasses(errs map[string]int64, most int) string {
 	type class struct {
 		name string
 		n    int64
@@ -144,17 +153,14 @@ func topErrorClasses(errs map[string]int64) string {
 			classes = append(classes, class{name, n})
 		}
 	}
-	if len(classes) == 0 {
-		return ""
-	}
 	slices.SortFunc(classes, func(a, b class) int {
 		return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name))
 	})
-	parts := make([]string, 0, topErrors)
-	for _, c := range classes[:min(len(classes), topErrors)] {
+	parts := make([]string, 0, min(len(classes), most))
+	for _, c := range classes[:min(len(classes), most)] {
 		parts = append(parts, c.name+" "+strconv.FormatInt(c.n, 10))
 	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return strings.Join(parts, ", ")
 }
 
 // formatMillis formats a latency in ms with about 3 significant digits:

@@ -261,7 +261,7 @@ func redisOp(d *decoder, what string, f map[string]*yaml.Node, op *Op) {
 
 // batch reads the batch option of a batch op kind.
 func (d *decoder) batch(n *yaml.Node, what string, op *Op, spec driverSpec) {
-	if !oneOfKinds(op.Kind, spec.batches...) {
+	if !slices.Contains(spec.batches, op.Kind) {
 		if op.Kind != "" {
 			d.errorf(n, "%s: batch applies to %s, not %s", what, strings.Join(spec.batches, ", "), op.Kind)
 		}
@@ -448,9 +448,7 @@ func (d *decoder) binNames(n *yaml.Node, what string) []string {
 
 // onlyFor reports an op option given to a kind it does not apply to.
 func (d *decoder) onlyFor(n *yaml.Node, what, key, kind string, kinds ...string) {
-	if kind != "" && !oneOfKinds(kind, kinds...) {
+	if kind != "" && !slices.Contains(kinds, kind) {
 		d.errorf(n, "%s: %s applies to %s, not %s", what, key, strings.Join(kinds, ", "), kind)
 	}
 }
-
-func oneOfKinds(kind string, kinds ...string) bool { return slices.Contains(kinds, kind) }

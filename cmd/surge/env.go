@@ -25,14 +25,6 @@ type env struct {
 	lookupEnv func(string) (string, bool)
 }
 
-// getenv looks name up in the environment.
-func (e *env) getenv(name string) (string, bool) {
-	if e.lookupEnv == nil {
-		return "", false
-	}
-	return e.lookupEnv(name)
-}
-
 // The documented exit codes (DESIGN.md "Commands").
 const (
 	exitOK        = 0

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
 // startTarget runs `surge target aerospike` with args on free loopback
@@ -147,52 +149,11 @@ func TestPopulateTwice(t *testing.T) {
 	}
 }
 
-// startRedis runs a throwaway redis-server on a free loopback port and
-// returns its address once it answers PING.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatal("redis-server is not installed: run `make test`, which installs it")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", t.TempDir())
-	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for range 500 { // up to 5s for the server to start
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.SetDeadline(time.Now().Add(time.Second))
-			fmt.Fprint(c, "PING\r\n")
-			reply, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if reply == "+PONG\r\n" {
-				return addr
-			}
-		}
-		time.Sleep(10 * time.Millisecond) // polling a process we do not control
-	}
-	t.Fatalf("redis-server on %s did not answer", addr)
-	return ""
-}
-
 // The bundled Redis sale, shortened, against a real redis-server, with
 // --no-slo as in TestRunAerospikeSale.
 func TestRunRedisSale(t *testing.T) {
 	t.Parallel()
-	addr := startRedis(t)
+	addr := redistest.Start(t).Addr
 	out := filepath.Join(t.TempDir(), "out")
 	r := surge(t, t.TempDir(), "run", "bbd-flash-sale-redis", "--out", out,
 		"--env", "SURGE_REDIS_ADDRS="+addr, "--env", "SURGE_CATALOGUE_KEYS=1k",

@@ -33,7 +33,10 @@ func (o *loadOptions) lookup(e *env) (func(string) (string, bool), error) {
 		if v, ok := set[name]; ok {
 			return v, true
 		}
-		return e.getenv(name)
+		if e.lookupEnv == nil {
+			return "", false
+		}
+		return e.lookupEnv(name)
 	}, nil
 }
 

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -106,11 +104,11 @@ func (o *targetOptions) options(changed func(string) bool) (astest.Options, erro
 		return opts, usageError{errors.New("--user and --password-file go together")}
 	}
 	if o.user != "" {
-		password, err := os.ReadFile(o.passwordFile)
+		password, err := readPassword(o.passwordFile)
 		if err != nil {
 			return opts, fmt.Errorf("read --password-file: %w", err)
 		}
-		opts.Users = map[string]string{o.user: strings.TrimRight(string(password), "\r\n")}
+		opts.Users = map[string]string{o.user: password}
 	}
 	return opts, nil
 }

@@ -143,12 +143,11 @@ func targetOps[T any](plan *scenarios.Plan, i int, build func(op *scenarios.Op, 
 func (b targetBuilder) secret(s scenarios.Secret) (string, error) {
 	switch {
 	case s.File != "":
-		data, err := os.ReadFile(s.File)
+		p, err := readPassword(s.File)
 		if err != nil {
 			return "", fmt.Errorf("password_file: %w", err)
 		}
-		line, _, _ := strings.Cut(string(data), "\n")
-		return strings.TrimSuffix(line, "\r"), nil
+		return p, nil
 	case s.Env != "":
 		if b.lookup == nil {
 			return "", nil
@@ -157,6 +156,17 @@ func (b targetBuilder) secret(s scenarios.Secret) (string, error) {
 		return v, nil
 	}
 	return "", nil
+}
+
+// readPassword reads a password file: its first line, without the line
+// ending.
+func readPassword(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	return strings.TrimSuffix(line, "\r"), nil
 }
 
 // clientTLS builds a TLS client configuration from the scenario's files;

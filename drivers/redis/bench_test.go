@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
 // benchKeys is the keyspace of the benchmarks; BenchmarkGet fills it first
@@ -33,12 +34,12 @@ func BenchmarkSet(b *testing.B) { benchOp(b, OpConfig{Kind: "set"}) }
 // BenchmarkSetTimeout is BenchmarkSet with a per-command timeout, which
 // costs a context and a timer per op.
 func BenchmarkSetTimeout(b *testing.B) {
-	s := startServer(b)
+	s := redistest.Start(b)
 	benchRun(b, s, Config{Timeout: time.Second}, OpConfig{Kind: "set"})
 }
 
 func benchOp(b *testing.B, oc OpConfig) {
-	s := startServer(b)
+	s := redistest.Start(b)
 	for _, m := range benchModes {
 		b.Run(m.name, func(b *testing.B) { benchRun(b, s, m.cfg, oc) })
 	}
@@ -47,8 +48,8 @@ func benchOp(b *testing.B, oc OpConfig) {
 // benchRun runs oc from benchParallelism×GOMAXPROCS goroutines against s
 // and reports, besides allocations, ops/s and the whole process's CPU time
 // per op (user+sys: the client's own goroutines included, the server not).
-func benchRun(b *testing.B, s *server, cfg Config, oc OpConfig) {
-	cfg.Addrs, cfg.KeyPrefix = []string{s.addr}, "key:"
+func benchRun(b *testing.B, s *redistest.Server, cfg Config, oc OpConfig) {
+	cfg.Addrs, cfg.KeyPrefix = []string{s.Addr}, "key:"
 	c, err := New(context.Background(), cfg, []OpConfig{oc, {Kind: "set"}})
 	if err != nil {
 		b.Fatal(err)

@@ -12,13 +12,14 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
 // TestConcurrent runs many workers through one Client, pipelined and not,
 // and checks that every write landed on its own key with its own size: the
 // pooled key buffers must never leak one op's key into another's command.
 func TestConcurrent(t *testing.T) {
-	s := startServer(t)
+	s := redistest.Start(t)
 	rc := raw(t, s, "")
 	ops := []OpConfig{{Kind: "set"}, {Kind: "get"}, {Kind: "incrby"}, {Kind: "mget"}}
 	const set, get, incrby, mget = 0, 1, 2, 3
@@ -33,7 +34,7 @@ func TestConcurrent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg
-			cfg.Addrs, cfg.KeyPrefix = []string{s.addr}, tc.name+":"
+			cfg.Addrs, cfg.KeyPrefix = []string{s.Addr}, tc.name+":"
 			c := newClient(t, cfg, ops)
 			key := func(w, i int) uint64 { return uint64(1 + w*perWorker + i) }
 			errs := make(chan error, workers) // one per worker at most: each stops at its first
@@ -92,7 +93,7 @@ func TestConcurrent(t *testing.T) {
 // that waits for each reply before sending the next command cannot put two
 // commands into one read.
 func TestPipelining(t *testing.T) {
-	s := startServer(t)
+	s := redistest.Start(t)
 	rc := raw(t, s, "")
 	for _, tc := range []struct {
 		name      string
@@ -105,7 +106,7 @@ func TestPipelining(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg
-			cfg.Addrs = []string{s.addr}
+			cfg.Addrs = []string{s.Addr}
 			c := newClient(t, cfg, []OpConfig{{Kind: "incrby"}})
 			before := info(t, rc, "stats")
 			const workers, perWorker = 64, 50
@@ -146,12 +147,12 @@ func TestPipelining(t *testing.T) {
 // TestCluster runs the cluster path against a one-node Redis Cluster that
 // owns every slot: keys of an MGET fall in many slots.
 func TestCluster(t *testing.T) {
-	node := startServer(t, "--cluster-enabled", "yes")
+	node := redistest.Start(t, "--cluster-enabled", "yes")
 	rc := raw(t, node, "")
 	rawString(t, rc, "CLUSTER", "ADDSLOTSRANGE", "0", "16383")
 	waitClusterOK(t, rc)
 
-	c := newClient(t, Config{Addrs: []string{node.addr}, Cluster: true, KeyPrefix: "c:"},
+	c := newClient(t, Config{Addrs: []string{node.Addr}, Cluster: true, KeyPrefix: "c:"},
 		[]OpConfig{{Kind: "set"}, {Kind: "get"}, {Kind: "mget"}})
 	if !c.cluster {
 		t.Fatal("Cluster: true did not make a cluster client")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
 func TestReplyClass(t *testing.T) {
@@ -35,13 +36,13 @@ func TestReplyClass(t *testing.T) {
 // TestClasses provokes each failure a real server can give on loopback and
 // checks its class.
 func TestClasses(t *testing.T) {
-	s := startServer(t)
+	s := redistest.Start(t)
 	rc := raw(t, s, "")
 	ops := []OpConfig{{Kind: "get"}, {Kind: "set"}, {Kind: "hget"}, {Kind: "incrby"}}
 	const get, set, hget, incrby = 0, 1, 2, 3
 
 	t.Run("server error", func(t *testing.T) {
-		c := newClient(t, Config{Addrs: []string{s.addr}}, ops)
+		c := newClient(t, Config{Addrs: []string{s.Addr}}, ops)
 		mustDo(t, c, drivers.Op{Index: set, Key: 1, ValueSize: 3})
 		if got := do(t, c, drivers.Op{Index: hget, Key: 1}); got != drivers.ClassServerError {
 			t.Errorf("hget of a string (WRONGTYPE): class %v; want server_error", got)
@@ -51,7 +52,7 @@ func TestClasses(t *testing.T) {
 		}
 	})
 	t.Run("overload", func(t *testing.T) {
-		c := newClient(t, Config{Addrs: []string{s.addr}}, ops)
+		c := newClient(t, Config{Addrs: []string{s.Addr}}, ops)
 		rawString(t, rc, "CONFIG", "SET", "maxmemory", "1")
 		defer rawString(t, rc, "CONFIG", "SET", "maxmemory", "0")
 		if got := do(t, c, drivers.Op{Index: set, Key: 2, ValueSize: 3}); got != drivers.ClassOverload {
@@ -60,18 +61,18 @@ func TestClasses(t *testing.T) {
 	})
 	t.Run("cluster", func(t *testing.T) {
 		// A cluster node that serves no slot answers CLUSTERDOWN.
-		node := startServer(t, "--cluster-enabled", "yes")
-		c := newClient(t, Config{Addrs: []string{node.addr}}, ops)
+		node := redistest.Start(t, "--cluster-enabled", "yes")
+		c := newClient(t, Config{Addrs: []string{node.Addr}}, ops)
 		if got := do(t, c, drivers.Op{Index: get, Key: 1}); got != drivers.ClassCluster {
 			t.Errorf("get from a cluster node without slots: class %v; want cluster", got)
 		}
 	})
 	for _, pipeline := range []int{0, 1} {
 		t.Run("down/pipeline="+strconv.Itoa(pipeline), func(t *testing.T) {
-			down := startServer(t)
-			c := newClient(t, Config{Addrs: []string{down.addr}, Pipeline: pipeline, DialTimeout: time.Second}, ops)
+			down := redistest.Start(t)
+			c := newClient(t, Config{Addrs: []string{down.Addr}, Pipeline: pipeline, DialTimeout: time.Second}, ops)
 			mustDo(t, c, drivers.Op{Index: set, Key: 1, ValueSize: 3})
-			down.stop()
+			down.Stop()
 			// The first op may find the old connection and see it broken;
 			// the next must dial, and be refused.
 			refused := false
@@ -93,12 +94,12 @@ func TestClasses(t *testing.T) {
 		t.Run("timeout/pipeline="+strconv.Itoa(pipeline), func(t *testing.T) {
 			// CLIENT PAUSE holds every command for a minute; the server is
 			// killed at cleanup, long before.
-			paused := startServer(t)
-			c := newClient(t, Config{Addrs: []string{paused.addr}, Pipeline: pipeline, Timeout: 50 * time.Millisecond}, ops)
+			paused := redistest.Start(t)
+			c := newClient(t, Config{Addrs: []string{paused.Addr}, Pipeline: pipeline, Timeout: 50 * time.Millisecond}, ops)
 			rawString(t, raw(t, paused, ""), "CLIENT", "PAUSE", "60000", "ALL")
 			// Stop the server before the clients close (cleanups run last
 			// first): rueidis's Close waits up to a second for replies.
-			t.Cleanup(paused.stop)
+			t.Cleanup(paused.Stop)
 			if got := do(t, c, drivers.Op{Index: get, Key: 1}); got != drivers.ClassTimeout {
 				t.Errorf("get from a paused server with a 50ms timeout: class %v; want timeout", got)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
 // newClient connects a Client to s and closes it at cleanup.
@@ -95,8 +96,8 @@ var testOps = []OpConfig{
 }
 
 func TestOps(t *testing.T) {
-	s := startServer(t)
-	c := newClient(t, Config{Addrs: []string{s.addr}, KeyPrefix: "t:"}, testOps)
+	s := redistest.Start(t)
+	c := newClient(t, Config{Addrs: []string{s.Addr}, KeyPrefix: "t:"}, testOps)
 	rc := raw(t, s, "")
 
 	t.Run("set then get", func(t *testing.T) {
@@ -188,8 +189,8 @@ func TestOps(t *testing.T) {
 // then its own KeyPrefix, so ops on different keyspaces never meet on a key
 // of the wrong type.
 func TestOpKeyPrefix(t *testing.T) {
-	s := startServer(t)
-	c := newClient(t, Config{Addrs: []string{s.addr}, KeyPrefix: "t:"}, []OpConfig{
+	s := redistest.Start(t)
+	c := newClient(t, Config{Addrs: []string{s.Addr}, KeyPrefix: "t:"}, []OpConfig{
 		{Kind: "set", KeyPrefix: "sku:"},
 		{Kind: "hincrby", KeyPrefix: "hot:"},
 		{Kind: "mget", KeyPrefix: "sku:"},
@@ -221,17 +222,17 @@ func checkPTTL(t *testing.T, rc rueidis.Client, key string, ttl time.Duration) {
 
 func TestNewErrors(t *testing.T) {
 	t.Run("unreachable", func(t *testing.T) {
-		s := startServer(t)
-		s.stop() // its port is now closed
-		_, err := New(context.Background(), Config{Addrs: []string{s.addr}, DialTimeout: time.Second}, nil)
-		if err == nil || !strings.Contains(err.Error(), "redis: connect "+s.addr) {
-			t.Fatalf("New to a closed port = %v; want an error naming %s", err, s.addr)
+		s := redistest.Start(t)
+		s.Stop() // its port is now closed
+		_, err := New(context.Background(), Config{Addrs: []string{s.Addr}, DialTimeout: time.Second}, nil)
+		if err == nil || !strings.Contains(err.Error(), "redis: connect "+s.Addr) {
+			t.Fatalf("New to a closed port = %v; want an error naming %s", err, s.Addr)
 		}
 		if got := drivers.ClassOf(err); got != drivers.ClassRefused {
 			t.Errorf("New to a closed port: class %v; want refused (%v)", got, err)
 		}
 	})
-	s := startServer(t, "--requirepass", "sesame")
+	s := redistest.Start(t, "--requirepass", "sesame")
 	for _, tc := range []struct {
 		name, password, reply string
 	}{
@@ -239,15 +240,15 @@ func TestNewErrors(t *testing.T) {
 		{"no password", "", "NOAUTH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(context.Background(), Config{Addrs: []string{s.addr}, Password: tc.password}, nil)
+			_, err := New(context.Background(), Config{Addrs: []string{s.Addr}, Password: tc.password}, nil)
 			if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), tc.reply) ||
-				!strings.Contains(err.Error(), s.addr) {
-				t.Errorf("New with password %q = %v; want ErrAuth naming %s and wrapping %s", tc.password, err, s.addr, tc.reply)
+				!strings.Contains(err.Error(), s.Addr) {
+				t.Errorf("New with password %q = %v; want ErrAuth naming %s and wrapping %s", tc.password, err, s.Addr, tc.reply)
 			}
 		})
 	}
 	t.Run("right password", func(t *testing.T) {
-		c := newClient(t, Config{Addrs: []string{s.addr}, Password: "sesame"}, testOps)
+		c := newClient(t, Config{Addrs: []string{s.Addr}, Password: "sesame"}, testOps)
 		mustDo(t, c, drivers.Op{Index: opSet, Key: 1, ValueSize: 3})
 	})
 	t.Run("bad config", func(t *testing.T) {
@@ -257,12 +258,12 @@ func TestNewErrors(t *testing.T) {
 			ops  []OpConfig
 		}{
 			{"no address", Config{}, nil},
-			{"negative connections", Config{Addrs: []string{s.addr}, Connections: -1}, nil},
-			{"too many pipelined connections", Config{Addrs: []string{s.addr}, Connections: 257}, nil},
-			{"pipeline too deep", Config{Addrs: []string{s.addr}, Pipeline: 1<<16 + 1}, nil},
-			{"negative timeout", Config{Addrs: []string{s.addr}, Timeout: -1}, nil},
-			{"unknown kind", Config{Addrs: []string{s.addr}}, []OpConfig{{Kind: "getset"}}},
-			{"negative ttl", Config{Addrs: []string{s.addr}}, []OpConfig{{Kind: "set", TTL: -time.Second}}},
+			{"negative connections", Config{Addrs: []string{s.Addr}, Connections: -1}, nil},
+			{"too many pipelined connections", Config{Addrs: []string{s.Addr}, Connections: 257}, nil},
+			{"pipeline too deep", Config{Addrs: []string{s.Addr}, Pipeline: 1<<16 + 1}, nil},
+			{"negative timeout", Config{Addrs: []string{s.Addr}, Timeout: -1}, nil},
+			{"unknown kind", Config{Addrs: []string{s.Addr}}, []OpConfig{{Kind: "getset"}}},
+			{"negative ttl", Config{Addrs: []string{s.Addr}}, []OpConfig{{Kind: "set", TTL: -time.Second}}},
 		} {
 			if _, err := New(context.Background(), tc.cfg, tc.ops); !errors.Is(err, ErrBadConfig) {
 				t.Errorf("%s: New = %v; want ErrBadConfig", tc.name, err)
