@@ -97,7 +97,7 @@ func (c *collector) build(start, end time.Duration) {
 		for o, m := range c.merged.ops[s] {
 			if m != nil {
 				iv.Ops = append(iv.Ops, OpInterval{Stage: s, Op: o, Count: m.count, Errors: m.errors,
-					Completed: m.completed, Latency: m.lat, Service: m.svc, Lag: m.lag})
+					Completed: m.completed, Left: m.left, Latency: m.lat, Service: m.svc, Lag: m.lag})
 			}
 		}
 		if g := c.merged.gen[s]; g != (StageInterval{}) {

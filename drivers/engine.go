@@ -55,6 +55,10 @@ type JobOp struct {
 	// Batch is how many keys a batch op reads, all drawn from Keyspace
 	// (see [Op.Keys]); 0 or 1 is a single-key op.
 	Batch int
+	// Journey, when set, makes the op a whole user journey: the engine runs
+	// its steps (other ops of the job, usually of weight 0) one after the
+	// other and records each step and the journey; Target is then unused.
+	Journey *Journey
 }
 
 // ErrBadJob reports a Job that cannot run.
@@ -98,11 +102,16 @@ func newEngine(job *Job, sink Sink) (*engine, error) {
 	}
 	weights := make([]float64, len(job.Ops))
 	for i, op := range job.Ops {
-		if op.Target == nil || op.Keyspace < 0 || op.Keyspace >= len(job.Keyspaces) {
+		if (op.Target == nil && op.Journey == nil) || op.Keyspace < 0 || op.Keyspace >= len(job.Keyspaces) {
 			return nil, fmt.Errorf("%w: op %q has no target or keyspace", ErrBadJob, op.Name)
 		}
 		if op.Batch < 0 {
 			return nil, fmt.Errorf("%w: op %q has a negative batch", ErrBadJob, op.Name)
+		}
+		if op.Journey != nil {
+			if err := checkJourney(job, op.Journey); err != nil {
+				return nil, fmt.Errorf("%w: journey %q: %w", ErrBadJob, op.Name, err)
+			}
 		}
 		weights[i] = op.Weight
 	}

@@ -23,6 +23,7 @@ type totals struct {
 	stages, ops int
 	count       [][]int64
 	completed   [][]int64
+	left        [][]int64
 	errors      [][][drivers.NumClasses]int64
 	lat, svc    [][]*hdrhistogram.Histogram
 	gen         []drivers.StageInterval
@@ -42,6 +43,7 @@ func newTotals(stages, ops int) *totals {
 	for range stages {
 		t.count = append(t.count, make([]int64, ops))
 		t.completed = append(t.completed, make([]int64, ops))
+		t.left = append(t.left, make([]int64, ops))
 		t.errors = append(t.errors, make([][drivers.NumClasses]int64, ops))
 		lat, svc := make([]*hdrhistogram.Histogram, ops), make([]*hdrhistogram.Histogram, ops)
 		for o := range ops {
@@ -58,6 +60,7 @@ func (t *totals) Interval(iv *drivers.Interval) error {
 	for _, o := range iv.Ops {
 		t.count[o.Stage][o.Op] += o.Count
 		t.completed[o.Stage][o.Op] += o.Completed
+		t.left[o.Stage][o.Op] += o.Left
 		for c, e := range o.Errors {
 			t.errors[o.Stage][o.Op][c] += e
 		}

@@ -43,8 +43,10 @@ type Interval struct {
 // or not, plus the ops that were never sent. Errors counts the failures by
 // class. The histograms hold every op that was sent and returned, errors
 // included (a timeout is latency a user felt), except ClassCanceled (cut
-// short by the run) and ClassUnsent (never sent): their count is
-// Count - Errors[ClassCanceled] - Errors[ClassUnsent].
+// short by the run), ClassUnsent (never sent) and ClassAbandoned (a journey
+// the user left: only completed or failed journeys have a latency): their
+// count is Count - Errors[ClassCanceled] - Errors[ClassUnsent] -
+// Errors[ClassAbandoned].
 type OpInterval struct {
 	Stage, Op int
 	Count     int64
@@ -53,6 +55,9 @@ type OpInterval struct {
 	// during this interval while the run was in Stage: the throughput the
 	// target achieved during the stage.
 	Completed int64
+	// Left counts, for a journey step, the journeys whose user left after
+	// this step (the chain's exit): the funnel's abandonment by step.
+	Left int64
 	// Latency is completion minus intended start, Service is completion
 	// minus send, Lag is send minus intended start; all in microseconds.
 	Latency, Service, Lag *hdrhistogram.Histogram

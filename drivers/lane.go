@@ -197,6 +197,7 @@ func (l *lane) worker() {
 	var op Op // reused: targets must not keep it
 	var stages stageCache
 	var batch batchKeys
+	var journey *journeyRun
 	last := time.Duration(-1) // the previous completion, if the worker has not blocked since
 	for {
 		var it item
@@ -219,22 +220,43 @@ func (l *lane) worker() {
 		if sent < it.intended {
 			sent = e.since()
 		}
+		if j := e.job.Ops[it.op.Index].Journey; j != nil {
+			if journey == nil {
+				journey = newJourneyRun(l, &stages, &batch)
+			}
+			last = journey.run(&it, j, sent)
+			l.idle.Add(1)
+			continue
+		}
 		op = it.op
-		spec := &e.job.Ops[op.Index]
-		if spec.Batch > 1 {
-			op.Keys = batch.fill(e, spec, &op)
-		}
-		err := spec.Target.Do(e.opCtx, &op)
-		done := e.since()
+		done, err := l.do(&op, &batch)
 		last = done
-		class := ClassOf(err)
-		if class != ClassOK && e.stopped.Load() {
-			class = ClassCanceled
-		}
-		l.rec.record(it.stage, stages.at(e, done), op.Index, class,
+		l.rec.record(it.stage, stages.at(e, done), op.Index, l.class(err),
 			done-it.intended, done-sent, sent-it.intended)
 		l.idle.Add(1)
 	}
+}
+
+// do performs op on its target, filling in a batch op's keys, and returns
+// when it completed, with the target's error.
+func (l *lane) do(op *Op, batch *batchKeys) (time.Duration, error) {
+	e := l.e
+	spec := &e.job.Ops[op.Index]
+	if spec.Batch > 1 {
+		op.Keys = batch.fill(e, spec, op)
+	}
+	err := spec.Target.Do(e.opCtx, op)
+	return e.since(), err
+}
+
+// class classifies an op's error; after the hard stop any failure counts
+// as cancelled by the run.
+func (l *lane) class(err error) Class {
+	class := ClassOf(err)
+	if class != ClassOK && l.e.stopped.Load() {
+		class = ClassCanceled
+	}
+	return class
 }
 
 // stageCache remembers the bounds of the stage a worker last saw, so that

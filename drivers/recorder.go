@@ -14,6 +14,7 @@ type opRecord struct {
 	errors             [NumClasses]int64
 	lat, svc, lag      *hdrhistogram.Histogram
 	completed          int64
+	left               int64 // journeys that left after this step
 	recordedSinceReset bool // the histograms hold values and need a Reset
 }
 
@@ -35,6 +36,7 @@ func (r *opRecord) reset() {
 func (r *opRecord) merge(from *opRecord) (dropped int64) {
 	r.count += from.count
 	r.completed += from.completed
+	r.left += from.left
 	for c := range r.errors {
 		r.errors[c] += from.errors[c]
 	}
@@ -102,7 +104,7 @@ func (rc *recorder) record(stage, doneStage, op int, class Class, latency, servi
 	if class != ClassOK {
 		r.errors[class]++
 	}
-	if class != ClassCanceled && class != ClassUnsent {
+	if class != ClassCanceled && class != ClassUnsent && class != ClassAbandoned {
 		r.recordedSinceReset = true
 		recordMicros(r.lat, latency)
 		recordMicros(r.svc, service)
@@ -114,6 +116,13 @@ func (rc *recorder) record(stage, doneStage, op int, class Class, latency, servi
 	case doneStage < len(rc.active.ops):
 		rc.slot(doneStage, op).completed++
 	}
+	rc.mu.Unlock()
+}
+
+// leave counts a journey that left, by the user's choice, after step op.
+func (rc *recorder) leave(stage, op int) {
+	rc.mu.Lock()
+	rc.slot(stage, op).left++
 	rc.mu.Unlock()
 }
 

@@ -170,7 +170,7 @@ func (t *opTotals) addTotals(u *opTotals) {
 func failures(errs *[drivers.NumClasses]int64) int64 {
 	var n int64
 	for c, v := range errs {
-		if drivers.Class(c) != drivers.ClassOK && drivers.Class(c) != drivers.ClassNotFound {
+		if drivers.Class(c).Failure() {
 			n += v
 		}
 	}
