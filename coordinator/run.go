@@ -182,9 +182,28 @@ func newJob(plan *scenarios.Plan, targets []drivers.Target, clock drivers.Clock)
 	for _, ks := range plan.Keyspaces {
 		job.Keyspaces = append(job.Keyspaces, ks.Keys)
 	}
+	noKey := -1 // the keyspace of ops that draw no key, added when needed
 	for _, op := range plan.Ops {
-		job.Ops = append(job.Ops, drivers.JobOp{Name: op.Name, Weight: op.Weight,
-			Target: targets[op.Target], Keyspace: op.Keyspace, Sizes: op.Sizes, Batch: op.Batch})
+		jo := drivers.JobOp{Name: op.Name, Weight: op.Weight, Keyspace: op.Keyspace, Sizes: op.Sizes, Batch: op.Batch}
+		if op.Target >= 0 {
+			jo.Target = targets[op.Target]
+		}
+		if op.Keyspace < 0 {
+			if noKey < 0 {
+				one, _ := workloads.NewUniform(1)
+				noKey, job.Keyspaces = len(job.Keyspaces), append(job.Keyspaces, one)
+			}
+			jo.Keyspace = noKey
+		}
+		job.Ops = append(job.Ops, jo)
+	}
+	for _, j := range plan.Journeys {
+		dj := &drivers.Journey{Chain: j.Chain, Think: j.Think, IncludeThink: j.IncludeThink,
+			MaxSteps: j.MaxSteps, Vars: len(j.Vars)}
+		for _, st := range j.Steps {
+			dj.Steps = append(dj.Steps, drivers.JourneyStep{Op: st.Op, Think: st.Think})
+		}
+		job.Ops[j.Op].Journey = dj
 	}
 	return job, nil
 }

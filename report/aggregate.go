@@ -50,6 +50,7 @@ type Aggregator struct {
 // opTotals is everything measured for one op intended in one stage.
 type opTotals struct {
 	count, completed int64
+	left             int64 // journeys that left after this step
 	errors           [drivers.NumClasses]int64
 	// latency, service and lag hold microseconds; see [drivers.OpInterval].
 	latency, service, lag *hdrhistogram.Histogram
@@ -144,6 +145,7 @@ func newOpTotals() *opTotals {
 func (t *opTotals) add(o *drivers.OpInterval) {
 	t.count += o.Count
 	t.completed += o.Completed
+	t.left += o.Left
 	for c := range t.errors {
 		t.errors[c] += o.Errors[c]
 	}
@@ -156,6 +158,7 @@ func (t *opTotals) add(o *drivers.OpInterval) {
 func (t *opTotals) addTotals(u *opTotals) {
 	t.count += u.count
 	t.completed += u.completed
+	t.left += u.left
 	for c := range t.errors {
 		t.errors[c] += u.errors[c]
 	}

@@ -30,7 +30,9 @@ type Results struct {
 	Drivers   Drivers       `json:"drivers"`
 	Stages    []StageResult `json:"stages"`
 	// Totals holds each op over the whole run, all stages merged.
-	Totals   []OpResult  `json:"totals"`
+	Totals []OpResult `json:"totals"`
+	// Journeys holds each journey's funnel over the whole run.
+	Journeys []JourneyResult `json:"journeys"`
 	SLO      []SLOResult `json:"slo"`
 	Capacity Capacity    `json:"capacity"`
 	Warnings []string    `json:"warnings"`
@@ -62,8 +64,11 @@ type StageResult struct {
 	IntendedRate float64   `json:"intended_rate"`
 	AchievedRate float64   `json:"achieved_rate"`
 	Generator    Generator `json:"generator"`
-	// Ops holds every op of the plan, in plan order, measured or not.
+	// Ops holds every op of the plan, in plan order, measured or not:
+	// the mix, then each journey and its steps.
 	Ops []OpResult `json:"ops"`
+	// Journeys holds the funnel of each journey that began in the stage.
+	Journeys []JourneyResult `json:"journeys"`
 }
 
 // Generator is the load generator's own health in a stage. When Bound is
@@ -85,6 +90,13 @@ type Generator struct {
 type OpResult struct {
 	Name   string `json:"name"`
 	Target string `json:"target"`
+	// Journey names the journey of a journey's own op and of its steps.
+	Journey string `json:"journey,omitempty"`
+	// Step is set on the ops of journey steps.
+	Step bool `json:"step,omitempty"`
+	// Left counts, for a journey step, the users who left the journey
+	// after it.
+	Left int64 `json:"left,omitempty"`
 	// Count is the ops intended that finished, failed or were never sent;
 	// Completed is the ops that completed while the run was in the stage.
 	Count     int64 `json:"count"`
@@ -190,6 +202,7 @@ func (a *Aggregator) Results(meta Meta) *Results {
 	for o := range a.plan.Ops {
 		r.Totals[o] = a.opResult(o, run[o], rate(expected*shares[o], start), min(a.end, start))
 	}
+	r.Journeys = a.journeyResults(run)
 	r.Warnings = append(r.Warnings, a.droppedWarnings()...)
 	var sloWarnings []string
 	r.SLO, sloWarnings = a.evaluateSLOs(run)
@@ -212,14 +225,16 @@ func (a *Aggregator) stageResult(s int, start time.Duration, shares []float64, m
 		Ops:          make([]OpResult, len(a.plan.Ops)),
 	}
 	var completed int64
+	steps := a.stepOps()
 	for o := range a.plan.Ops {
 		t := a.ops[s][o]
 		sr.Ops[o] = a.opResult(o, t, intended*shares[o], ran)
-		if t != nil {
+		if t != nil && !steps[o] {
 			completed += t.completed
 		}
 	}
 	sr.AchievedRate = round1(rate(float64(completed), ran))
+	sr.Journeys = a.journeyResults(a.ops[s])
 	return sr
 }
 
@@ -234,13 +249,14 @@ func (a *Aggregator) ran(s int, start time.Duration) time.Duration {
 func (a *Aggregator) opResult(o int, t *opTotals, intendedRate float64, ran time.Duration) OpResult {
 	op := a.plan.Ops[o]
 	r := OpResult{Name: op.Name, IntendedRate: round1(intendedRate), Errors: map[string]int64{}}
+	r.Journey, r.Step = a.journeyOf(o)
 	if op.Target >= 0 && op.Target < len(a.plan.Targets) {
 		r.Target = a.plan.Targets[op.Target].Name
 	}
 	if t == nil {
 		return r
 	}
-	r.Count, r.Completed = t.count, t.completed
+	r.Count, r.Completed, r.Left = t.count, t.completed, t.left
 	for c, n := range t.errors {
 		if n != 0 && drivers.Class(c) != drivers.ClassOK {
 			r.Errors[drivers.Class(c).String()] = n
@@ -248,12 +264,7 @@ func (a *Aggregator) opResult(o int, t *opTotals, intendedRate float64, ran time
 	}
 	r.ErrorRate = math.Round(fraction(failures(&t.errors), t.count)*1e6) / 1e6
 	r.AchievedRate = round1(rate(float64(t.completed), ran))
-	if t.latency.TotalCount() > 0 {
-		h := t.latency
-		r.Latency = Latency{Min: millis(h.Min()), Mean: round3(h.Mean() / 1000),
-			P50: quantile(h, 50), P90: quantile(h, 90), P99: quantile(h, 99), P999: quantile(h, 99.9),
-			Max: millis(h.Max())}
-	}
+	r.Latency = latencyOf(t)
 	if h := t.service; h.TotalCount() > 0 {
 		r.ServiceTime = ServiceTime{P50: quantile(h, 50), P99: quantile(h, 99), Max: millis(h.Max())}
 	}
@@ -261,6 +272,17 @@ func (a *Aggregator) opResult(o int, t *opTotals, intendedRate float64, ran time
 		r.ScheduleLag = ScheduleLag{P99: quantile(h, 99), Max: millis(h.Max())}
 	}
 	return r
+}
+
+// latencyOf summarises t's latency histogram; zero when it is empty.
+func latencyOf(t *opTotals) Latency {
+	h := t.latency
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	return Latency{Min: millis(h.Min()), Mean: round3(h.Mean() / 1000),
+		P50: quantile(h, 50), P90: quantile(h, 90), P99: quantile(h, 99), P999: quantile(h, 99.9),
+		Max: millis(h.Max())}
 }
 
 // runTotals returns each op's totals merged over every stage, exactly; nil
@@ -374,9 +396,11 @@ func normalized(r *Results) *Results {
 	c.Stages = make([]StageResult, len(r.Stages))
 	for i, st := range r.Stages {
 		st.Ops = normalizedOps(st.Ops)
+		st.Journeys = normalizedJourneys(st.Journeys)
 		c.Stages[i] = st
 	}
 	c.Totals = normalizedOps(r.Totals)
+	c.Journeys = normalizedJourneys(r.Journeys)
 	c.SLO = nonNil(c.SLO)
 	c.Warnings = nonNil(c.Warnings)
 	c.Populate = make([]PopulateResult, len(r.Populate))

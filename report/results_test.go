@@ -63,8 +63,8 @@ func TestReadJSONNormalizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Results{Schema: Schema, Drivers: Drivers{Lost: []string{}},
-		Stages: []StageResult{{Name: "s", Ops: []OpResult{{Name: "get", Errors: map[string]int64{}}}}},
-		Totals: []OpResult{}, SLO: []SLOResult{}, Warnings: []string{}, Populate: []PopulateResult{}}
+		Stages: []StageResult{{Name: "s", Ops: []OpResult{{Name: "get", Errors: map[string]int64{}}}, Journeys: []JourneyResult{}}},
+		Totals: []OpResult{}, Journeys: []JourneyResult{}, SLO: []SLOResult{}, Warnings: []string{}, Populate: []PopulateResult{}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("ReadJSON() differs (-got +want):\n%s", diff)
 	}

@@ -40,11 +40,14 @@ func WriteText(w io.Writer, r *Results) error {
 	if len(r.Stages) > 1 {
 		var achieved float64
 		for _, op := range r.Totals {
-			achieved += op.AchievedRate
+			if !op.Step {
+				achieved += op.AchievedRate
+			}
 		}
 		fmt.Fprintf(tw, "\nall stages  achieved %s/s\n", formatRate(achieved))
 		writeOps(tw, r.Totals)
 	}
+	writeJourneys(tw, r.Journeys)
 	writeSLOs(tw, r.SLO)
 	if len(r.Warnings) > 0 {
 		fmt.Fprintf(tw, "\nwarnings\n")

@@ -27,6 +27,16 @@ type decoder struct {
 	blamed map[*yaml.Node]bool
 	// env looks up the variables of ${NAME} in scalars; nil: none is set.
 	env func(string) (string, bool)
+	// scope is what the op being read may refer to in its templates.
+	scope opScope
+}
+
+// opScope is the context of the op the decoder is reading: the plan so far
+// and, in a journey, the journey's variables.
+type opScope struct {
+	plan    *Plan
+	journey bool
+	vars    []string
 }
 
 // maxEntries bounds the mapping entries one scenario may have, counting

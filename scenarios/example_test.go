@@ -36,8 +36,7 @@ profile:
 	// warm-up: 10s from 0 to 5000 ops/s
 	// surge: 1m0s from 5000 to 50000 ops/s
 	// typo.yaml:1:1: the scenario: missing required key "targets"
-	// typo.yaml:1:1: the scenario: missing required key "keyspaces"
-	// typo.yaml:1:1: the scenario: missing required key "mix"
+	// typo.yaml:1:1: the scenario: missing required key "mix" (or "journeys"): what to send
 	// typo.yaml:2:1: unknown key "profle" in the scenario; did you mean "profile"?
 }
 

@@ -27,6 +27,9 @@ type TLS struct {
 	CA         string // PEM CA bundle to verify the server; "" = system roots
 	Cert, Key  string // PEM client certificate and key, for mutual TLS
 	ServerName string // name to verify; "" = the host's
+	// InsecureSkipVerify accepts any server certificate (HTTP only, an
+	// explicit opt-in for test environments with self-signed certificates).
+	InsecureSkipVerify bool
 }
 
 // AerospikeTarget configures an Aerospike cluster reached with the official
@@ -131,7 +134,7 @@ func aerospikeTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target
 	}
 	a.User, a.Password = d.credentials(what, f, true)
 	if n := f["tls"]; n != nil {
-		a.TLS = d.tls(n, what+": tls")
+		a.TLS = d.tlsOptions(n, what+": tls", false)
 	}
 	if n := f["cluster_name"]; n != nil {
 		a.ClusterName, _ = d.str(n, what+": cluster_name")
@@ -215,7 +218,7 @@ func redisTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 		}
 	}
 	if n := f["tls"]; n != nil {
-		r.TLS = d.tls(n, what+": tls")
+		r.TLS = d.tlsOptions(n, what+": tls", false)
 	}
 	d.nonNegative(f["connections"], what+": connections", &r.Connections)
 	if n := f["pipeline"]; n != nil {
@@ -360,8 +363,14 @@ func (d *decoder) credentials(what string, f map[string]*yaml.Node, userRequired
 	return user, s
 }
 
-func (d *decoder) tls(n *yaml.Node, what string) *TLS {
-	f, ok := d.fields(n, what, []string{"ca", "cert", "key", "server_name"}, nil)
+// tlsOptions reads a TLS client configuration; insecure allows
+// insecure_skip_verify, an explicit opt-in of the HTTP driver.
+func (d *decoder) tlsOptions(n *yaml.Node, what string, insecure bool) *TLS {
+	keys := []string{"ca", "cert", "key", "server_name"}
+	if insecure {
+		keys = append(keys, "insecure_skip_verify")
+	}
+	f, ok := d.fields(n, what, keys, nil)
 	if !ok {
 		return nil
 	}
@@ -373,6 +382,12 @@ func (d *decoder) tls(n *yaml.Node, what string) *TLS {
 	}
 	if (t.Cert == "") != (t.Key == "") {
 		d.errorf(n, "%s: a client certificate needs both cert and key", what)
+	}
+	if n := f["insecure_skip_verify"]; n != nil {
+		t.InsecureSkipVerify, _ = d.boolean(n, what+": insecure_skip_verify")
+		if t.InsecureSkipVerify && t.CA != "" {
+			d.errorf(n, "%s: insecure_skip_verify skips the check that ca is for; give one or the other", what)
+		}
 	}
 	return t
 }

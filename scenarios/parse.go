@@ -74,7 +74,7 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "populate", "mix", "profile", "slo", "options"}
+var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "populate", "mix", "journeys", "profile", "slo", "options"}
 
 // extensionPrefix marks top-level keys that surge ignores: a place for
 // anchors that the rest of the file merges or aliases (x-defaults: &op ...).
@@ -96,9 +96,12 @@ func withoutExtensions(root *yaml.Node) *yaml.Node {
 }
 
 func (d *decoder) plan(root *yaml.Node) *Plan {
-	f, ok := d.fields(withoutExtensions(root), "the scenario", topKeys, []string{"name", "targets", "keyspaces", "mix", "profile"})
+	f, ok := d.fields(withoutExtensions(root), "the scenario", topKeys, []string{"name", "targets", "profile"})
 	if !ok {
 		return nil
+	}
+	if f["mix"] == nil && f["journeys"] == nil {
+		d.errorf(root, "the scenario: missing required key \"mix\" (or \"journeys\"): what to send")
 	}
 	p := &Plan{Seed: 1, Options: Options{Interval: time.Second, MaxInFlight: 10000, DrainTimeout: 5 * time.Second}}
 	if n := f["version"]; n != nil {
@@ -130,11 +133,22 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 		f   func(*yaml.Node, *Plan)
 	}{
 		{"targets", d.targets}, {"keyspaces", d.keyspaces}, {"populate", d.populate}, {"mix", d.mix},
-		{"profile", d.profile}, {"slo", d.slos}, {"options", d.options},
+		{"journeys", d.journeys}, {"profile", d.profile}, {"slo", d.slos}, {"options", d.options},
 	}
 	for _, s := range steps {
 		if n := f[s.key]; n != nil {
 			s.f(n, p)
+		}
+	}
+	var total float64
+	for _, op := range p.Ops {
+		total += op.Weight
+	}
+	if len(p.Ops) > 0 && total <= 0 {
+		if f["journeys"] == nil {
+			d.errorf(f["mix"], "mix: the weights add up to 0; give at least one op a positive weight")
+		} else {
+			d.errorf(f["journeys"], "the weights of the mix and journeys add up to 0; give at least one a positive weight")
 		}
 	}
 	return p

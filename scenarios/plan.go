@@ -22,8 +22,12 @@ type Plan struct {
 
 	Targets   []Target
 	Keyspaces []Keyspace
-	// Ops is the mix, in file order; Op.Weight are the relative weights.
+	// Ops is the mix, in file order, then for each journey its own op
+	// (Kind "journey") followed by its steps' ops; Op.Weight are the
+	// relative weights of arrivals (0 for steps, which journeys run).
 	Ops []Op
+	// Journeys are the user flows, in file order.
+	Journeys []Journey
 	// Stages is the load profile, in order; valid for [workloads.NewProfile]
 	// (see Profile). Stage names are unique.
 	Stages []workloads.Stage
@@ -39,10 +43,11 @@ type Plan struct {
 // the driver option pointers is set, the one named by Driver.
 type Target struct {
 	Name      string
-	Driver    string // "sim", "aerospike" or "redis"
+	Driver    string // "sim", "aerospike", "redis" or "http"
 	Sim       *SimTarget
 	Aerospike *AerospikeTarget
 	Redis     *RedisTarget
+	HTTP      *HTTPTarget
 }
 
 // SimTarget configures the embedded sim target ([drivers/sim]).
@@ -72,9 +77,9 @@ type Keyspace struct {
 type Op struct {
 	Name     string
 	Weight   float64 // relative to the other ops' weights, >= 0
-	Target   int     // index into Plan.Targets
-	Kind     string  // the driver's op kind: "get", "put", "add", "batch-get", ...
-	Keyspace int     // index into Plan.Keyspaces
+	Target   int     // index into Plan.Targets; -1 for a journey's own op
+	Kind     string  // the driver's op kind: "get", "put", "request", ...; "journey" for a journey
+	Keyspace int     // index into Plan.Keyspaces; -1 when the op draws no key
 	// Sizes picks value sizes in bytes; nil when the op has no value_size:
 	// every value is then 0 bytes.
 	Sizes workloads.Sizes
@@ -85,6 +90,7 @@ type Op struct {
 	Sim       *SimOp
 	Aerospike *AerospikeOp
 	Redis     *RedisOp
+	HTTP      *HTTPOp
 }
 
 // SimOp holds per-op options of the sim target.

@@ -20,14 +20,14 @@ type driverSpec struct {
 	batches    []string          // the kinds that read a batch of keys (option "batch")
 	opKeys     []string          // keys of an op's options
 	opNeeds    map[string]string // op kind -> the option it cannot do without
+	keyless    bool              // its ops may have no keyspace
 	target     func(d *decoder, what string, f map[string]*yaml.Node, t *Target)
 	op         func(d *decoder, what string, f map[string]*yaml.Node, op *Op)
 }
 
 var driverSpecs = map[string]driverSpec{
 	"sim": {
-		targetKeys: []string{"servers", "service_time", "service_dist", "p99_ratio", "queue_limit",
-			"stall_every", "stall_for", "error_rate"},
+		targetKeys: simTargetKeys,
 		required: []string{"servers", "service_time"},
 		kinds:    []string{"get", "put", "add", "delete", "touch", "exists", "operate", "batch-get"},
 		writes:   []string{"put"},
@@ -37,7 +37,13 @@ var driverSpecs = map[string]driverSpec{
 	},
 	"aerospike": aerospikeSpec,
 	"redis":     redisSpec,
+	"http":      httpSpec,
 }
+
+// simTargetKeys are the keys of a sim target's capacity model, which the
+// embedded HTTP services' endpoints share.
+var simTargetKeys = []string{"servers", "service_time", "service_dist", "p99_ratio", "queue_limit",
+	"stall_every", "stall_for", "error_rate"}
 
 func driverNames() []string { return slices.Sorted(maps.Keys(driverSpecs)) }
 

@@ -95,44 +95,57 @@ func (d *decoder) keyChooser(at *yaml.Node, what, dist string, f map[string]*yam
 var opKeys = []string{"weight", "target", "op", "keyspace", "value_size", "options"}
 
 func (d *decoder) mix(n *yaml.Node, p *Plan) {
+	d.scope = opScope{plan: p}
 	targets, keyspaces := names(p.Targets, func(t Target) string { return t.Name }), names(p.Keyspaces, func(k Keyspace) string { return k.Name })
-	total := 0.0
 	for _, e := range d.named(n, "mix") {
 		what := fmt.Sprintf("op %q", e.key.Value)
-		f, ok := d.fields(e.val, what, opKeys, []string{"weight", "target", "op", "keyspace"})
+		f, ok := d.fields(e.val, what, opKeys, []string{"weight", "target"})
 		if !ok {
 			continue
 		}
-		op := Op{Name: e.key.Value, Target: -1, Keyspace: -1}
+		op := d.targetOp(e.key.Value, what, e.val, f, p, targets, keyspaces)
 		if n := f["weight"]; n != nil {
 			op.Weight, _ = d.count(n, what+": weight")
-			total += op.Weight
-		}
-		if n := f["keyspace"]; n != nil {
-			op.Keyspace, _ = d.ref(n, what+": keyspace", "keyspace", keyspaces)
-		}
-		if n := f["value_size"]; n != nil {
-			op.Sizes = d.sizes(n, what+": value_size")
-		}
-		if n := f["target"]; n != nil {
-			op.Target, _ = d.ref(n, what+": target", "target", targets)
-		}
-		if op.Target >= 0 {
-			if spec, ok := driverSpecs[p.Targets[op.Target].Driver]; ok {
-				d.opForDriver(what, e.val, f, &op, spec)
-			}
 		}
 		p.Ops = append(p.Ops, op)
 	}
-	if len(p.Ops) > 0 && total <= 0 {
-		d.errorf(n, "mix: the weights add up to 0; give at least one op a positive weight")
+}
+
+// targetOp reads what a mix op and a journey step share: the target, op
+// kind, keyspace, value size and the driver's options. The op kind may be
+// left out when the driver has one; the keyspace when the driver needs no
+// key.
+func (d *decoder) targetOp(name, what string, at *yaml.Node, f map[string]*yaml.Node, p *Plan, targets, keyspaces []string) Op {
+	op := Op{Name: name, Target: -1, Keyspace: -1}
+	if n := f["keyspace"]; n != nil {
+		op.Keyspace, _ = d.ref(n, what+": keyspace", "keyspace", keyspaces)
 	}
+	if n := f["value_size"]; n != nil {
+		op.Sizes = d.sizes(n, what+": value_size")
+	}
+	if n := f["target"]; n != nil {
+		op.Target, _ = d.ref(n, what+": target", "target", targets)
+	}
+	if op.Target >= 0 {
+		if spec, ok := driverSpecs[p.Targets[op.Target].Driver]; ok {
+			if f["keyspace"] == nil && !spec.keyless {
+				d.errorf(at, "%s: missing required key %q", what, "keyspace")
+			}
+			if f["op"] == nil && len(spec.kinds) != 1 {
+				d.errorf(at, "%s: missing required key %q", what, "op")
+			}
+			d.opForDriver(what, at, f, &op, spec)
+		}
+	}
+	return op
 }
 
 // opForDriver checks the op kind and options against the target's driver.
 func (d *decoder) opForDriver(what string, at *yaml.Node, f map[string]*yaml.Node, op *Op, spec driverSpec) {
 	if n := f["op"]; n != nil {
 		op.Kind, _ = d.oneOf(n, what+": op", spec.kinds)
+	} else if len(spec.kinds) == 1 {
+		op.Kind = spec.kinds[0]
 	}
 	if slices.Contains(spec.writes, op.Kind) && f["value_size"] == nil {
 		d.errorf(at, "%s: missing required key \"value_size\": a %s writes a value", what, op.Kind)

@@ -33,6 +33,18 @@ type ChainStep struct {
 	Probs []float64
 }
 
+// ChainError is a problem with one step of a chain.
+type ChainError struct {
+	Step int
+	Msg  string
+}
+
+func (e *ChainError) Error() string { return fmt.Sprintf("chain: step %d: %s", e.Step, e.Msg) }
+
+func chainErr(step int, format string, args ...any) error {
+	return &ChainError{Step: step, Msg: fmt.Sprintf(format, args...)}
+}
+
 // chainTolerance is how far transition probabilities may sum above 1 from
 // rounding in a scenario file (0.1 + 0.2 + 0.7).
 const chainTolerance = 1e-9
@@ -48,7 +60,7 @@ func NewChain(steps []ChainStep) (*Chain, error) {
 	c := &Chain{steps: make([]chainStep, len(steps))}
 	for i, st := range steps {
 		if len(st.Next) != len(st.Probs) {
-			return nil, fmt.Errorf("chain: step %d has %d successors and %d probabilities", i, len(st.Next), len(st.Probs))
+			return nil, chainErr(i, "%d successors and %d probabilities", len(st.Next), len(st.Probs))
 		}
 		if len(st.Next) == 0 {
 			c.steps[i] = chainStep{goal: true}
@@ -59,21 +71,21 @@ func NewChain(steps []ChainStep) (*Chain, error) {
 		for k, j := range st.Next {
 			p := st.Probs[k]
 			if j < 0 || j >= len(steps) {
-				return nil, fmt.Errorf("chain: step %d goes to step %d, outside 0..%d", i, j, len(steps)-1)
+				return nil, chainErr(i, "goes to step %d, outside 0..%d", j, len(steps)-1)
 			}
 			if !(p >= 0 && p <= 1) {
-				return nil, fmt.Errorf("chain: step %d: probability %v; want 0 to 1", i, p)
+				return nil, chainErr(i, "probability %v; want 0 to 1", p)
 			}
 			sum += p
 			weights = append(weights, p)
 		}
 		if sum > 1+chainTolerance {
-			return nil, fmt.Errorf("chain: step %d: transition probabilities sum to %v; want at most 1 (the rest is the exit)", i, sum)
+			return nil, chainErr(i, "transition probabilities sum to %v; want at most 1 (the rest is the exit)", sum)
 		}
 		weights = append(weights, max(1-sum, 0))
 		table, err := newAliasTable(weights)
 		if err != nil {
-			return nil, fmt.Errorf("chain: step %d: %w", i, err)
+			return nil, chainErr(i, "%v", err)
 		}
 		c.steps[i] = chainStep{next: append([]int(nil), st.Next...), table: table}
 	}
@@ -101,7 +113,7 @@ func (c *Chain) checkReach() error {
 	}
 	for i, ok := range seen {
 		if !ok {
-			return fmt.Errorf("chain: step %d cannot be reached from step 0", i)
+			return chainErr(i, "cannot be reached from the first step")
 		}
 	}
 	// A step ends well when it is a goal, can exit, or moves to one that does.
@@ -123,7 +135,7 @@ func (c *Chain) checkReach() error {
 	}
 	for i, ok := range ends {
 		if !ok {
-			return fmt.Errorf("chain: from step %d a journey can neither leave nor reach a goal step", i)
+			return chainErr(i, "from here a journey can neither leave nor reach a goal step")
 		}
 	}
 	return nil

@@ -16,12 +16,12 @@ func TestNewChainErrors(t *testing.T) {
 		want  string
 	}{
 		{"none", nil, "no steps"},
-		{"mismatch", []workloads.ChainStep{{Next: []int{0}}}, "1 successors and 0 probabilities"},
+		{"mismatch", []workloads.ChainStep{{Next: []int{0}}}, "step 0: 1 successors and 0 probabilities"},
 		{"outside", []workloads.ChainStep{{Next: []int{3}, Probs: []float64{0.5}}}, "outside 0..0"},
 		{"negative", []workloads.ChainStep{{Next: []int{0}, Probs: []float64{-0.1}}}, "want 0 to 1"},
 		{"over one", []workloads.ChainStep{{Next: []int{1, 1}, Probs: []float64{0.6, 0.5}}, {}}, "sum to 1.1"},
-		{"unreachable", []workloads.ChainStep{{}, {}}, "step 1 cannot be reached"},
-		{"loop forever", []workloads.ChainStep{{Next: []int{1}, Probs: []float64{1}}, {Next: []int{0}, Probs: []float64{1}}}, "can neither leave nor reach a goal"},
+		{"unreachable", []workloads.ChainStep{{}, {}}, "step 1: cannot be reached"},
+		{"loop forever", []workloads.ChainStep{{Next: []int{1}, Probs: []float64{1}}, {Next: []int{0}, Probs: []float64{1}}}, "neither leave nor reach a goal"},
 	} {
 		_, err := workloads.NewChain(tc.steps)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

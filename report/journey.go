@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/surgeload/surge/drivers"
+)
+
+// JourneyResult is a journey's funnel: how many users began it, how many
+// completed it, and where the others left or failed.
+type JourneyResult struct {
+	Name string `json:"name"`
+	// Started counts the journeys that began (were sent their first step).
+	Started int64 `json:"started"`
+	// Completed journeys finished a goal step; Abandoned ones ended by the
+	// user's choice (the chain's exit, or max_steps); Failed ones ended at
+	// a failed step; Canceled ones were cut short by the end of the run.
+	Completed int64 `json:"completed"`
+	Abandoned int64 `json:"abandoned"`
+	Failed    int64 `json:"failed"`
+	Canceled  int64 `json:"canceled"`
+	// CompletionRate is Completed over the journeys that ended (Completed
+	// + Abandoned + Failed), rounded to 4 decimals.
+	CompletionRate float64 `json:"completion_rate"`
+	// Latency is the journey's duration, think time excluded unless the
+	// journey includes it, over completed and failed journeys.
+	Latency Latency `json:"latency_ms"`
+	// Steps is the funnel by step, in the order of the scenario.
+	Steps []JourneyStepResult `json:"steps"`
+}
+
+// JourneyStepResult is one step of a journey's funnel.
+type JourneyStepResult struct {
+	Name string `json:"name"`
+	// Op is the step's op name in the op tables ("journey.step").
+	Op string `json:"op"`
+	// Reached counts the times users were sent the step (a step may be
+	// reached more than once per journey).
+	Reached int64 `json:"reached"`
+	// Failed counts the step's failures, each of which ended a journey.
+	Failed int64 `json:"failed"`
+	// Left counts the users who left the journey after this step, and
+	// LeftRate is that over Reached, rounded to 4 decimals.
+	Left     int64   `json:"left"`
+	LeftRate float64 `json:"left_rate"`
+}
+
+// journeyOf returns the journey op o belongs to, and whether it is a step.
+func (a *Aggregator) journeyOf(o int) (string, bool) {
+	for _, j := range a.plan.Journeys {
+		if j.Op == o {
+			return j.Name, false
+		}
+		for _, st := range j.Steps {
+			if st.Op == o {
+				return j.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// stepOps marks the ops that are journey steps: they are not arrivals, so
+// a stage's achieved rate leaves them out.
+func (a *Aggregator) stepOps() []bool {
+	steps := make([]bool, len(a.plan.Ops))
+	for _, j := range a.plan.Journeys {
+		for _, st := range j.Steps {
+			steps[st.Op] = true
+		}
+	}
+	return steps
+}
+
+// journeyResults builds the funnels from the totals of one stage, or of
+// the run, indexed by op.
+func (a *Aggregator) journeyResults(totals []*opTotals) []JourneyResult {
+	out := make([]JourneyResult, 0, len(a.plan.Journeys))
+	for _, j := range a.plan.Journeys {
+		r := JourneyResult{Name: j.Name, Steps: make([]JourneyStepResult, len(j.Steps))}
+		if t := totals[j.Op]; t != nil {
+			e := &t.errors
+			r.Canceled = e[drivers.ClassCanceled] + e[drivers.ClassUnsent]
+			r.Started = t.count - e[drivers.ClassUnsent]
+			r.Abandoned = e[drivers.ClassAbandoned]
+			r.Failed = failures(e) - r.Canceled
+			r.Completed = t.count - r.Canceled - r.Abandoned - r.Failed
+			r.CompletionRate = round4(fraction(r.Completed, r.Completed+r.Abandoned+r.Failed))
+			r.Latency = latencyOf(t)
+		}
+		for i, st := range j.Steps {
+			sr := JourneyStepResult{Name: st.Name, Op: a.plan.Ops[st.Op].Name}
+			if t := totals[st.Op]; t != nil {
+				e := &t.errors
+				sr.Reached = t.count - e[drivers.ClassUnsent]
+				sr.Failed = failures(e) - e[drivers.ClassCanceled] - e[drivers.ClassUnsent]
+				sr.Left = t.left
+				sr.LeftRate = round4(fraction(sr.Left, sr.Reached))
+			}
+			r.Steps[i] = sr
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// writeJourneys writes the funnel of each journey over the whole run.
+func writeJourneys(w io.Writer, journeys []JourneyResult) {
+	for _, j := range journeys {
+		lat := "-"
+		if j.Latency != (Latency{}) {
+			lat = fmt.Sprintf("p50 %s  p99 %s", formatMillis(j.Latency.P50), formatMillis(j.Latency.P99))
+		}
+		fmt.Fprintf(w, "\njourney %s  started %d  completed %d (%s)  abandoned %d  failed %d  canceled %d  latency %s\n",
+			j.Name, j.Started, j.Completed, formatPercent(j.CompletionRate), j.Abandoned, j.Failed, j.Canceled, lat)
+		fmt.Fprintln(w, "  step\treached\tleft here\tfailed here")
+		for _, st := range j.Steps {
+			fmt.Fprintf(w, "  %s\t%d\t%d (%s)\t%d\n", st.Name, st.Reached, st.Left, formatPercent(st.LeftRate), st.Failed)
+		}
+	}
+}
+
+func normalizedJourneys(js []JourneyResult) []JourneyResult {
+	out := make([]JourneyResult, len(js))
+	for i, j := range js {
+		j.Steps = nonNil(j.Steps)
+		out[i] = j
+	}
+	return out
+}
