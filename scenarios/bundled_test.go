@@ -22,7 +22,7 @@ func TestBundledScenariosLoad(t *testing.T) {
 	for _, info := range infos {
 		got = append(got, info.Name)
 	}
-	if want := "bbd-flash-sale bbd-flash-sale-aerospike bbd-flash-sale-redis smoke"; strings.Join(got, " ") != want {
+	if want := "bbd-checkout-funnel bbd-flash-sale bbd-flash-sale-aerospike bbd-flash-sale-redis smoke"; strings.Join(got, " ") != want {
 		t.Fatalf("Bundled() = %v; want %s", got, want)
 	}
 	for _, info := range infos {

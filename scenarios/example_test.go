@@ -50,6 +50,7 @@ func ExampleBundled() {
 		fmt.Printf("%s: %d ops, %d stages, %v\n", s.Name, len(plan.Ops), len(plan.Stages), plan.Duration())
 	}
 	// Output:
+	// bbd-checkout-funnel: 8 ops, 5 stages, 1m5s
 	// bbd-flash-sale: 4 ops, 5 stages, 1m30s
 	// bbd-flash-sale-aerospike: 4 ops, 5 stages, 1m30s
 	// bbd-flash-sale-redis: 4 ops, 5 stages, 1m30s

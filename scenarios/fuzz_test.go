@@ -65,11 +65,23 @@ func checkPlan(t *testing.T, p *Plan) {
 		}
 	}
 	total := 0.0
-	for _, op := range p.Ops {
-		if op.Target < 0 || op.Target >= len(p.Targets) || op.Keyspace < 0 || op.Keyspace >= len(p.Keyspaces) {
+	journeyOps := map[int]bool{}
+	for _, j := range p.Journeys {
+		journeyOps[j.Op] = true
+		if j.Chain == nil || j.Chain.Len() != len(j.Steps) || p.Ops[j.Op].Kind != "journey" {
+			t.Fatalf("journey %q: chain %v for %d steps, op %+v", j.Name, j.Chain, len(j.Steps), p.Ops[j.Op])
+		}
+	}
+	for o, op := range p.Ops {
+		if journeyOps[o] {
+			total += op.Weight
+			continue
+		}
+		keyless := op.Keyspace == -1 && op.Target >= 0 && op.Target < len(p.Targets) && p.Targets[op.Target].Driver == "http"
+		if op.Target < 0 || op.Target >= len(p.Targets) || !keyless && (op.Keyspace < 0 || op.Keyspace >= len(p.Keyspaces)) {
 			t.Fatalf("op %q refers to target %d, keyspace %d out of range", op.Name, op.Target, op.Keyspace)
 		}
-		if p.Keyspaces[op.Keyspace].Keys == nil {
+		if !keyless && p.Keyspaces[op.Keyspace].Keys == nil {
 			t.Fatalf("op %q draws from keyspace %q with no distribution", op.Name, p.Keyspaces[op.Keyspace].Name)
 		}
 		if !(op.Weight >= 0) {

@@ -91,6 +91,7 @@ func (d *decoder) journeys(n *yaml.Node, p *Plan) {
 // journeySteps reads the steps of j, appending their ops to p.Ops, and
 // builds its chain.
 func (d *decoder) journeySteps(n *yaml.Node, what string, j *Journey, p *Plan, targets, keyspaces []string) {
+	before := len(d.errs)
 	es := d.named(n, what+": steps")
 	j.Vars = d.journeyVars(es, what, p)
 	d.scope = opScope{plan: p, journey: true, vars: j.Vars}
@@ -126,7 +127,7 @@ func (d *decoder) journeySteps(n *yaml.Node, what string, j *Journey, p *Plan, t
 	for i, e := range es {
 		chain[i] = d.transitions(fields[i], fmt.Sprintf("%s: step %q", what, e.key.Value), stepNames)
 	}
-	if len(d.errs) > 0 {
+	if len(d.errs) > before {
 		return
 	}
 	c, err := workloads.NewChain(chain)
