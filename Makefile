@@ -54,6 +54,12 @@ fuzz:
 bench-redis: redis-deps
 	drivers/redis/testdata/compare.sh
 
+## bench-http: requests per generator CPU-second, drivers/http against wrk and vegeta
+## (installs wrk from apt and vegeta at a pinned version when missing).
+.PHONY: bench-http
+bench-http:
+	drivers/http/testdata/compare.sh
+
 ## run: the bundled bbd-flash-sale scenario against the embedded sim target.
 run:
 	$(GO) run ./cmd/surge run

@@ -51,7 +51,7 @@ func ExampleBundled() {
 	}
 	// Output:
 	// bbd-checkout-funnel: 8 ops, 5 stages, 1m5s
-	// bbd-flash-sale: 4 ops, 5 stages, 1m30s
+	// bbd-flash-sale: 10 ops, 5 stages, 1m30s
 	// bbd-flash-sale-aerospike: 4 ops, 5 stages, 1m30s
 	// bbd-flash-sale-redis: 4 ops, 5 stages, 1m30s
 	// smoke: 2 ops, 2 stages, 10s

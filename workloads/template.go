@@ -130,13 +130,16 @@ func ParseJSONPath(src string) (JSONPath, error) {
 			return nil, fmt.Errorf("JSON path %q: segment %d is empty: want keys separated by single dots, like cart.id", src, i+1)
 		}
 		idx := -1
-		if n, err := strconv.Atoi(seg); err == nil && n >= 0 && strconv.Itoa(n) == seg {
+		if n, err := strconv.Atoi(seg); err == nil && n >= 0 && n <= maxIndex && strconv.Itoa(n) == seg {
 			idx = n
 		}
 		p = append(p, JSONPathSegment{Key: seg, Index: idx})
 	}
 	return p, nil
 }
+
+// maxIndex bounds an array index, so that it is an int everywhere.
+const maxIndex = 1<<31 - 1
 
 // String returns the path in its dotted form.
 func (p JSONPath) String() string {

@@ -127,8 +127,9 @@ func checkResults(t *testing.T, dir string) *report.Results {
 	ops := map[string]int64{}
 	for _, st := range res.Stages {
 		for _, op := range st.Ops {
-			// canceled and unsent ops have no latency, so no hlog entry
-			ops[op.Name] += op.Count - op.Errors["canceled"] - op.Errors["unsent"]
+			// canceled and unsent ops, and abandoned journeys, have no
+			// latency, so no hlog entry
+			ops[op.Name] += op.Count - op.Errors["canceled"] - op.Errors["unsent"] - op.Errors["abandoned"]
 		}
 	}
 	hlog, err := os.Open(filepath.Join(dir, "intervals.hlog"))

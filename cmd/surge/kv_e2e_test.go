@@ -19,7 +19,14 @@ import (
 // ports and returns the nodes' addresses once all of them listen.
 func startTarget(t *testing.T, nodes int, args ...string) []string {
 	t.Helper()
-	args = append([]string{"target", "aerospike", "--listen", "127.0.0.1:0", "--nodes", fmt.Sprint(nodes)}, args...)
+	return startTargetArgs(t, nodes, append([]string{"target", "aerospike", "--listen", "127.0.0.1:0", "--nodes", fmt.Sprint(nodes)}, args...)...)
+}
+
+// startTargetArgs runs the binary with args, a `surge target` command, and
+// returns the n addresses it prints as listening (without a scheme) once
+// it has printed them all; the target is interrupted when the test ends.
+func startTargetArgs(t *testing.T, n int, args ...string) []string {
+	t.Helper()
 	cmd := exec.Command(surgeBin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -34,16 +41,16 @@ func startTarget(t *testing.T, nodes int, args ...string) []string {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	})
-	listening := regexp.MustCompile(`listening on (\S+)`)
+	listening := regexp.MustCompile(`listening on (?:https?://)?(\S+)`)
 	var addrs []string
 	lines := bufio.NewScanner(stdout)
-	for len(addrs) < nodes && lines.Scan() {
+	for len(addrs) < n && lines.Scan() {
 		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
 			addrs = append(addrs, m[1])
 		}
 	}
-	if len(addrs) < nodes {
-		t.Fatalf("surge %v: %d of %d nodes listening (%v)", args, len(addrs), nodes, lines.Err())
+	if len(addrs) < n {
+		t.Fatalf("surge %v: %d of %d listening (%v)", args, len(addrs), n, lines.Err())
 	}
 	go func() { // keep the pipe drained
 		for lines.Scan() {

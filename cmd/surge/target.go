@@ -52,7 +52,7 @@ func newTargetCmd(e *env) *cobra.Command {
 	f.StringVar(&o.user, "user", "", "require a login as this user")
 	f.StringVar(&o.passwordFile, "password-file", "", "file holding the --user password")
 	cmd := &cobra.Command{Use: "target", Short: "Serve a local target to test against"}
-	cmd.AddCommand(aero)
+	cmd.AddCommand(aero, newTargetHTTPCmd(e))
 	return cmd
 }
 
@@ -77,12 +77,8 @@ func (o *targetOptions) serve(ctx context.Context, e *env, changed func(string) 
 // options checks the flags and turns them into the cluster's options.
 func (o *targetOptions) options(changed func(string) bool) (astest.Options, error) {
 	opts := astest.Options{Addr: o.listen, Namespaces: o.namespaces}
-	host, _, err := net.SplitHostPort(o.listen)
-	if err != nil {
-		return opts, usageError{fmt.Errorf("--listen: %w", err)}
-	}
-	if ip := net.ParseIP(host); !o.allowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return opts, usageError{fmt.Errorf("--listen %s is not loopback: add --allow-remote to serve other machines", o.listen)}
+	if err := checkListen(o.listen, o.allowRemote); err != nil {
+		return opts, err
 	}
 	if o.nodes < 1 || o.nodes > 64 {
 		return opts, usageError{fmt.Errorf("--nodes %d: want 1 to 64", o.nodes)}
@@ -111,4 +107,17 @@ func (o *targetOptions) options(changed func(string) bool) (astest.Options, erro
 		opts.Users = map[string]string{o.user: password}
 	}
 	return opts, nil
+}
+
+// checkListen checks a target's --listen address: host:port, and loopback
+// unless --allow-remote.
+func checkListen(listen string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return usageError{fmt.Errorf("--listen: %w", err)}
+	}
+	if ip := net.ParseIP(host); !allowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageError{fmt.Errorf("--listen %s is not loopback: add --allow-remote to serve other machines", listen)}
+	}
+	return nil
 }

@@ -28,6 +28,7 @@ var targetKinds = map[string]func(ctx context.Context, b targetBuilder, plan *sc
 	"sim":       newSimTarget,
 	"aerospike": newAerospikeTarget,
 	"redis":     newRedisTarget,
+	"http":      newHTTPTarget,
 }
 
 // newTarget builds the adapter for plan.Targets[i]; it is the run's
@@ -42,24 +43,32 @@ func (b targetBuilder) newTarget(ctx context.Context, plan *scenarios.Plan, i in
 }
 
 func newSimTarget(_ context.Context, _ targetBuilder, plan *scenarios.Plan, i int, clock drivers.Clock) (drivers.Target, error) {
-	s := plan.Targets[i].Sim
-	dist, err := sim.ParseDist(s.ServiceDist)
+	cfg, err := simConfig(plan.Targets[i].Sim)
 	if err != nil {
 		return nil, err
 	}
 	ops := plan.AllOps()
-	cfg := sim.Config{
-		Servers: s.Servers, ServiceTime: s.ServiceTime, Dist: dist, P99Ratio: s.P99Ratio,
-		QueueLimit: s.QueueLimit, StallEvery: s.StallEvery, StallFor: s.StallFor,
-		ErrorRate: s.ErrorRate, Seed: plan.Seed + uint64(i),
-		OpServiceTime: make([]time.Duration, len(ops)),
-	}
+	cfg.Seed = plan.Seed + uint64(i)
+	cfg.OpServiceTime = make([]time.Duration, len(ops))
 	for j, op := range ops {
 		if op.Target == i && op.Sim != nil {
 			cfg.OpServiceTime[j] = op.Sim.ServiceTime
 		}
 	}
 	return sim.New(cfg, clock)
+}
+
+// simConfig is the capacity model of a sim target, or of an endpoint of
+// the embedded sale services.
+func simConfig(s *scenarios.SimTarget) (sim.Config, error) {
+	dist, err := sim.ParseDist(s.ServiceDist)
+	if err != nil {
+		return sim.Config{}, err
+	}
+	return sim.Config{
+		Servers: s.Servers, ServiceTime: s.ServiceTime, Dist: dist, P99Ratio: s.P99Ratio,
+		QueueLimit: s.QueueLimit, StallEvery: s.StallEvery, StallFor: s.StallFor, ErrorRate: s.ErrorRate,
+	}, nil
 }
 
 func newAerospikeTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, i int, _ drivers.Clock) (drivers.Target, error) {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// shopClient is one shopper: its cookie jar keeps the sid cookie.
+type shopClient struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+// call sends a request and decodes the JSON answer into v; it returns the
+// status.
+func (c *shopClient) call(method, path, body string, v any) int {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		c.t.Fatalf("%s %s answered %d %q: %v", method, path, resp.StatusCode, b, err)
+	}
+	return resp.StatusCode
+}
+
+// The real binary serves the shop until interrupted; a shopper browses,
+// buys the last units and finds the product out of stock.
+func TestTargetHTTP(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(surgeBin, "target", "http", "--listen", "127.0.0.1:0", "--products", "50",
+		"--stock", "2", "--fail", "inventory=1", "--slow", "search=1ms", "--seed", "7")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	defer func() {
+		cmd.Process.Kill() // when a check below failed first
+		<-exited
+	}()
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		t.Fatalf("surge target http printed nothing; stderr %q", stderr.String())
+	}
+	base, ok := strings.CutPrefix(lines.Text(), "http shop listening on http://127.0.0.1:")
+	if !ok || strings.HasSuffix(base, ":0") {
+		t.Fatalf("first line %q; want http shop listening on http://127.0.0.1:PORT", lines.Text())
+	}
+	go func() { // Wait after the last read of stdout
+		for lines.Scan() {
+		}
+		cmd.Wait()
+		close(exited)
+	}()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &shopClient{t: t, base: "http://127.0.0.1:" + base, hc: &http.Client{Jar: jar}}
+	goShopping(t, c)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(time.Minute): // a bound, not a synchronisation
+		t.Fatal("surge target http did not stop a minute after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitOK || stderr.String() != "" {
+		t.Errorf("surge target http exited %d, stderr %q; want 0 and nothing", code, stderr.String())
+	}
+}
+
+// goShopping walks the shopper through the API.
+func goShopping(t *testing.T, c *shopClient) {
+	var product struct{ ID, Price, Stock int64 }
+	if code := c.call("GET", "/api/products/7", "", &product); code != 200 || product.ID != 7 || product.Stock != 2 || product.Price <= 0 {
+		t.Errorf("GET /api/products/7 = %d %+v; want 200, product 7 with stock 2", code, product)
+	}
+	var failed struct{ Error string }
+	if code := c.call("GET", "/api/inventory/7", "", &failed); code != 500 || failed.Error == "" {
+		t.Errorf("GET /api/inventory/7 with --fail inventory=1 = %d %+v; want 500 with an error", code, failed)
+	}
+	for i, want := range []struct {
+		status int
+		order  string
+	}{{200, "confirmed"}, {409, ""}} {
+		var cart struct {
+			CartID string `json:"cart_id"`
+			Items  int
+		}
+		if code := c.call("POST", "/api/cart", "", &cart); code != 201 || cart.CartID == "" {
+			t.Fatalf("POST /api/cart = %d %+v; want 201 and a cart id", code, cart)
+		}
+		if code := c.call("POST", "/api/cart/"+cart.CartID+"/items", `{"product_id":7,"qty":2}`, &cart); code != 200 || cart.Items != 1 {
+			t.Errorf("add to cart = %d %+v; want 200 and 1 item", code, cart)
+		}
+		var order struct {
+			OrderID string `json:"order_id"`
+			Status  string
+			Total   int64
+			Error   string
+		}
+		code := c.call("POST", "/api/checkout", `{"cart_id":"`+cart.CartID+`"}`, &order)
+		if code != want.status || order.Status != want.order || (code == 200) != (order.Total == 2*product.Price) {
+			t.Errorf("checkout %d = %d %+v; want %d %q, total %d when confirmed", i+1, code, order, want.status, want.order, 2*product.Price)
+		}
+	}
+}
+
+func TestTargetHTTPUsage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string // in stderr
+	}{
+		{[]string{"--listen", "0.0.0.0:0"}, "--allow-remote"},
+		{[]string{"--listen", "nonsense"}, "--listen"},
+		{[]string{"--products", "0"}, "--products 0: want 1 to 10000000"},
+		{[]string{"--stock", "-1"}, "--stock -1"},
+		{[]string{"--scale", "0"}, "--scale 0"},
+		{[]string{"--scale", "NaN"}, "--scale NaN"},
+		{[]string{"--scale", "1e9"}, "--scale 1e+09: want more than 0, at most 10000"},
+		{[]string{"--error-rate", "2"}, "--error-rate 2: want 0 to 1"},
+		{[]string{"--slow", "search"}, `--slow "search": want ENDPOINT=DURATION`},
+		{[]string{"--slow", "basket=1s"}, `unknown endpoint "basket": want one of catalog, search`},
+		{[]string{"--slow", "search=fast"}, "--slow search=fast: bad DURATION"},
+		{[]string{"--slow", "search=-1s"}, "--slow search=-1s: want a positive DURATION"},
+		{[]string{"--fail", "checkout=1.5"}, "--fail checkout=1.5: want a RATE of 0 to 1"},
+		{[]string{"--fail", "checkout=x"}, "--fail checkout=x: bad RATE"},
+		{[]string{"--seed", "-1"}, "--seed"},
+		{[]string{"extra"}, "extra"},
+	} {
+		args := append([]string{"target", "http", "--listen", "127.0.0.1:0"}, tt.args...)
+		r := surge(t, t.TempDir(), args...)
+		if r.code != exitBadInput || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("surge %s exited %d, stderr %q; want %d and %q", strings.Join(args, " "), r.code, r.stderr, exitBadInput, tt.want)
+		}
+	}
+}
