@@ -89,6 +89,7 @@ type journeyRun struct {
 	rng    *rand.Rand
 	sess   Session
 	timer  Timer
+	op     Op // the step being run, reused: Do's pointer would move a local to the heap
 }
 
 func newJourneyRun(l *lane, stages *stageCache, batch *batchKeys) *journeyRun {
@@ -121,11 +122,11 @@ func (r *journeyRun) run(it *item, j *Journey, sent time.Duration) time.Duration
 			class = ClassCanceled
 			break
 		}
-		op := r.stepOp(st.Op)
+		r.stepOp(st.Op)
 		var err error
-		done, err = l.do(&op, r.batch)
+		done, err = l.do(&r.op, r.batch)
 		c := l.class(err)
-		l.rec.record(it.stage, r.stages.at(e, done), op.Index, c, done-intended, done-stepSent, stepSent-intended)
+		l.rec.record(it.stage, r.stages.at(e, done), st.Op, c, done-intended, done-stepSent, stepSent-intended)
 		if c.Failure() {
 			class = c
 			break
@@ -134,7 +135,7 @@ func (r *journeyRun) run(it *item, j *Journey, sent time.Duration) time.Duration
 		if !ok || n == maxSteps {
 			if ok || !j.Chain.Goal(step) {
 				class = ClassAbandoned
-				l.rec.leave(it.stage, op.Index)
+				l.rec.leave(it.stage, st.Op)
 			}
 			break
 		}
@@ -161,15 +162,14 @@ func (r *journeyRun) run(it *item, j *Journey, sent time.Duration) time.Duration
 	return done
 }
 
-// stepOp draws the op of a step from the journey's stream.
-func (r *journeyRun) stepOp(index int) Op {
+// stepOp draws the op of a step from the journey's stream into r.op.
+func (r *journeyRun) stepOp(index int) {
 	e := r.l.e
 	spec := &e.job.Ops[index]
-	op := Op{Index: index, Seq: r.rng.Uint64(), Key: e.job.Keyspaces[spec.Keyspace].Next(r.rng), Session: &r.sess}
+	r.op = Op{Index: index, Seq: r.rng.Uint64(), Key: e.job.Keyspaces[spec.Keyspace].Next(r.rng), Session: &r.sess}
 	if spec.Sizes != nil {
-		op.ValueSize = spec.Sizes.Next(r.rng)
+		r.op.ValueSize = spec.Sizes.Next(r.rng)
 	}
-	return op
 }
 
 // sleep waits out a think time; it returns false when the run cancelled

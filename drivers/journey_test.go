@@ -303,3 +303,25 @@ func TestJourneyBadJob(t *testing.T) {
 		}
 	}
 }
+
+// nullSteps is a journey step target that does nothing.
+type nullSteps struct{}
+
+func (nullSteps) Do(context.Context, *drivers.Op) error { return nil }
+
+// BenchmarkJourney runs b.N journeys of 4 steps (a chain that always
+// completes) with no think time against a target that does nothing: the
+// engine's own cost per journey; each step costs about one op of
+// BenchmarkEngine plus the chain draw.
+func BenchmarkJourney(b *testing.B) {
+	chain := mustChain(b,
+		workloads.ChainStep{Next: []int{1, 2}, Probs: []float64{0.5, 0.5}},
+		workloads.ChainStep{Next: []int{2}, Probs: []float64{1}},
+		workloads.ChainStep{Next: []int{3}, Probs: []float64{1}},
+		workloads.ChainStep{},
+	)
+	p := mustProfile(b, workloads.Stage{Name: "s", Duration: time.Duration(b.N), From: 1e9, To: 1e9})
+	j := journeyJob(b, nullSteps{}, chain, p)
+	j.Lanes, j.MaxInFlight = 1, 4
+	benchRun(b, j, "journeys/s")
+}

@@ -15,7 +15,7 @@ type opRecord struct {
 	lat, svc, lag      *hdrhistogram.Histogram
 	completed          int64
 	left               int64 // journeys that left after this step
-	recordedSinceReset bool // the histograms hold values and need a Reset
+	recordedSinceReset bool  // the histograms hold values and need a Reset
 }
 
 func newOpRecord() *opRecord {

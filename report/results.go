@@ -33,9 +33,9 @@ type Results struct {
 	Totals []OpResult `json:"totals"`
 	// Journeys holds each journey's funnel over the whole run.
 	Journeys []JourneyResult `json:"journeys"`
-	SLO      []SLOResult `json:"slo"`
-	Capacity Capacity    `json:"capacity"`
-	Warnings []string    `json:"warnings"`
+	SLO      []SLOResult     `json:"slo"`
+	Capacity Capacity        `json:"capacity"`
+	Warnings []string        `json:"warnings"`
 	// Populate is the populate phase that ran before the stages, one entry
 	// per keyspace; empty when there was none.
 	Populate []PopulateResult `json:"populate"`

@@ -28,12 +28,12 @@ type driverSpec struct {
 var driverSpecs = map[string]driverSpec{
 	"sim": {
 		targetKeys: simTargetKeys,
-		required: []string{"servers", "service_time"},
-		kinds:    []string{"get", "put", "add", "delete", "touch", "exists", "operate", "batch-get"},
-		writes:   []string{"put"},
-		opKeys:   []string{"service_time"},
-		target:   simTarget,
-		op:       simOp,
+		required:   []string{"servers", "service_time"},
+		kinds:      []string{"get", "put", "add", "delete", "touch", "exists", "operate", "batch-get"},
+		writes:     []string{"put"},
+		opKeys:     []string{"service_time"},
+		target:     simTarget,
+		op:         simOp,
 	},
 	"aerospike": aerospikeSpec,
 	"redis":     redisSpec,

@@ -111,3 +111,18 @@ func TestDurations(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkChainNext(b *testing.B) {
+	c, err := workloads.NewChain([]workloads.ChainStep{
+		{Next: []int{1, 2, 0}, Probs: []float64{0.5, 0.3, 0.1}},
+		{}, {},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := workloads.NewRand(1, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Next(0, r)
+	}
+}

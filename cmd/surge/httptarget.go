@@ -26,11 +26,10 @@ func newHTTPTarget(ctx context.Context, _ targetBuilder, plan *scenarios.Plan, i
 	for _, hd := range h.Headers {
 		cfg.Headers = append(cfg.Headers, http.Header{Name: hd.Name, Value: hd.Value})
 	}
-	if t := h.TLS; t != nil {
-		cfg.TLS = &http.TLSConfig{CA: t.CA, Cert: t.Cert, Key: t.Key, ServerName: t.ServerName,
-			InsecureSkipVerify: t.InsecureSkipVerify}
-	}
 	var err error
+	if cfg.TLS, err = clientTLS(h.TLS); err != nil {
+		return nil, err
+	}
 	if cfg.Ops, err = httpOps(plan, i); err != nil {
 		return nil, err
 	}

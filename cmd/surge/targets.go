@@ -184,7 +184,7 @@ func clientTLS(t *scenarios.TLS) (*tls.Config, error) {
 	if t == nil {
 		return nil, nil
 	}
-	c := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	c := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify}
 	if t.CA != "" {
 		pem, err := os.ReadFile(t.CA)
 		if err != nil {

@@ -74,7 +74,7 @@ func BenchmarkDo(b *testing.B) {
 	b.Run("h2c", func(b *testing.B) { benchDo(b, Config{BaseURL: h2c.URL, Protocol: "http2"}, false) })
 	h2 := startH2TLS(b, benchHandler)
 	b.Run("h2tls", func(b *testing.B) {
-		benchDo(b, Config{BaseURL: h2.URL, Protocol: "http2", TLS: &TLSConfig{CA: caFile(b, h2)}}, false)
+		benchDo(b, Config{BaseURL: h2.URL, Protocol: "http2", TLS: tlsFor(b, h2)}, false)
 	})
 }
 

@@ -2,13 +2,11 @@ package http
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/textproto"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +26,11 @@ type Config struct {
 	// http:// is h2c with prior knowledge; over https:// it is negotiated
 	// with ALPN, and a server that does not offer h2 fails [New].
 	Protocol string
-	// TLS configures https; nil means the system roots and no client
-	// certificate. It is an error with an http:// BaseURL.
-	TLS *TLSConfig
+	// TLS configures https (roots, client certificate, the name to verify,
+	// insecure skip verify); nil means the system roots and no client
+	// certificate, and an empty ServerName the BaseURL's host. It is an
+	// error with an http:// BaseURL. New does not change it.
+	TLS *tls.Config
 	// Connections is the size of the connection pool to the host: with
 	// HTTP/1.1 the most requests in flight at once (more wait for a free
 	// connection, within Timeout); with HTTP/2 the most connections, each
@@ -55,22 +55,6 @@ type Config struct {
 
 // Header is a request header with a fixed value.
 type Header struct{ Name, Value string }
-
-// TLSConfig configures the TLS of an https target. CA, Cert and Key are
-// paths to PEM files.
-type TLSConfig struct {
-	// CA holds the certificates that verify the server, instead of the
-	// system roots.
-	CA string
-	// Cert and Key are the client certificate and its private key, for
-	// servers that ask for one; both or neither.
-	Cert, Key string
-	// ServerName is the name verified in the server's certificate and sent
-	// in SNI; "" means the BaseURL's host.
-	ServerName string
-	// InsecureSkipVerify accepts any server certificate.
-	InsecureSkipVerify bool
-}
 
 // OpConfig is one op of the scenario as this target runs it.
 type OpConfig struct {
@@ -202,44 +186,22 @@ func parseBase(cfg *Config) (origin, error) {
 	return o, nil
 }
 
-// tlsConfig loads cfg's TLS files for an https origin.
+// tlsConfig returns the TLS client configuration of an https origin:
+// cfg.TLS, or the system roots, verifying the base URL's host unless it
+// names another server.
 func tlsConfig(cfg *Config, o origin) (*tls.Config, error) {
-	t := cfg.TLS
 	if !o.https {
-		if t != nil {
+		if cfg.TLS != nil {
 			return nil, fmt.Errorf("tls settings for an http:// base url %q: use https:// or drop them", cfg.BaseURL)
 		}
 		return nil, nil
 	}
-	tc := &tls.Config{ServerName: o.hostname, MinVersion: tls.VersionTLS12}
-	if t == nil {
-		return tc, nil
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TLS != nil {
+		tc = cfg.TLS.Clone()
 	}
-	if t.ServerName != "" {
-		tc.ServerName = t.ServerName
-	}
-	tc.InsecureSkipVerify = t.InsecureSkipVerify
-	if t.CA != "" {
-		pem, err := os.ReadFile(t.CA)
-		if err != nil {
-			return nil, fmt.Errorf("tls ca: %w", err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca %s: no PEM certificate in the file", t.CA)
-		}
-	}
-	switch {
-	case t.Cert != "" && t.Key == "":
-		return nil, fmt.Errorf("tls cert %s without a key: set both or neither", t.Cert)
-	case t.Cert == "" && t.Key != "":
-		return nil, fmt.Errorf("tls key %s without a cert: set both or neither", t.Key)
-	case t.Cert != "":
-		pair, err := tls.LoadX509KeyPair(t.Cert, t.Key)
-		if err != nil {
-			return nil, fmt.Errorf("tls client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{pair}
+	if tc.ServerName == "" {
+		tc.ServerName = o.hostname
 	}
 	return tc, nil
 }

@@ -156,11 +156,11 @@ func TestTLSClass(t *testing.T) {
 	}}
 	s.StartTLS()
 	t.Cleanup(s.Close)
-	ca := caFile(t, s)
+	ca := tlsFor(t, s)
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
 			untrusted.Store(false)
-			c := newTestClient(t, Config{BaseURL: s.URL, TLS: &TLSConfig{CA: ca}, Ops: []*OpConfig{{}}}, be.netHTTP1)
+			c := newTestClient(t, Config{BaseURL: s.URL, TLS: ca, Ops: []*OpConfig{{}}}, be.netHTTP1)
 			if err := do(t, c, drivers.Op{}); err != nil {
 				t.Fatalf("https with the CA: %v", err)
 			}
@@ -204,7 +204,7 @@ func TestHTTP2(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"tls", Config{BaseURL: tlsServer.URL, TLS: &TLSConfig{CA: caFile(t, tlsServer)}}},
+		{"tls", Config{BaseURL: tlsServer.URL, TLS: tlsFor(t, tlsServer)}},
 		{"h2c", Config{BaseURL: h2c.URL}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,7 +253,7 @@ func TestNewFailsFast(t *testing.T) {
 	t.Run("http2 without h2", func(t *testing.T) {
 		s := httptest.NewTLSServer(nethttp.HandlerFunc(func(nethttp.ResponseWriter, *nethttp.Request) {}))
 		defer s.Close()
-		_, err := New(context.Background(), Config{BaseURL: s.URL, Protocol: "http2", TLS: &TLSConfig{CA: caFile(t, s)}})
+		_, err := New(context.Background(), Config{BaseURL: s.URL, Protocol: "http2", TLS: tlsFor(t, s)})
 		if err == nil || !strings.Contains(err.Error(), "does not offer http2") {
 			t.Errorf("New with http2 against an HTTP/1.1 server: %v; want a protocol error", err)
 		}

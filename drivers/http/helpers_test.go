@@ -2,11 +2,10 @@ package http
 
 import (
 	"context"
-	"encoding/pem"
+	"crypto/tls"
+	"crypto/x509"
 	nethttp "net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -63,14 +62,10 @@ func startH2TLS(tb testing.TB, h nethttp.HandlerFunc) *httptest.Server {
 	return s
 }
 
-// caFile writes the certificate of TLS server s to a PEM file and returns
-// its path.
-func caFile(tb testing.TB, s *httptest.Server) string {
+// tlsFor returns a client TLS configuration that trusts TLS server s.
+func tlsFor(tb testing.TB, s *httptest.Server) *tls.Config {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "ca.pem")
-	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	return path
+	roots := x509.NewCertPool()
+	roots.AddCert(s.Certificate())
+	return &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 }

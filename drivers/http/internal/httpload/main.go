@@ -12,14 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
-	"sync"
-	"sync/atomic"
-	"syscall"
-	"time"
 
-	"github.com/surgeload/surge/drivers"
 	"github.com/surgeload/surge/drivers/http"
+	"github.com/surgeload/surge/drivers/internal/closedloop"
 )
 
 func main() {
@@ -61,8 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// load sends o.requests GETs from o.clients goroutines, each a bounded loop
-// over its share, and prints what it did and what it cost.
+// load sends o.requests GETs from o.clients goroutines and prints what it
+// did and what it cost.
 func load(ctx context.Context, o options, stdout io.Writer) error {
 	c, err := http.New(ctx, http.Config{BaseURL: o.url, Protocol: o.protocol, Connections: o.connections,
 		Ops: []*http.OpConfig{{Path: http.LiteralTemplate(o.path)}}})
@@ -70,56 +65,10 @@ func load(ctx context.Context, o options, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	var failed atomic.Int64
-	var (
-		errOnce  sync.Once
-		firstErr error
-	)
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	res, err := closedloop.Run(ctx, c, closedloop.Options{Clients: o.clients, Requests: o.requests, CPUProfile: o.cpuProfile})
+	if err != nil {
+		return err
 	}
-	start, cpu0 := time.Now(), cpuTime()
-	var wg sync.WaitGroup
-	for w := range o.clients {
-		share := o.requests / o.clients
-		if w < o.requests%o.clients {
-			share++
-		}
-		wg.Go(func() {
-			op := drivers.Op{Seq: uint64(w) << 40}
-			for range share {
-				op.Seq++
-				if err := c.Do(ctx, &op); err != nil {
-					failed.Add(1)
-					errOnce.Do(func() { firstErr = err })
-				}
-			}
-		})
-	}
-	wg.Wait()
-	wall, cpu := time.Since(start), cpuTime()-cpu0
-	fmt.Fprintf(stdout, "clients=%d connections=%d requests=%d errors=%d wall_s=%.3f rps=%.0f cpu_s=%.3f req_per_cpu_s=%.0f\n",
-		o.clients, o.connections, o.requests, failed.Load(), wall.Seconds(),
-		float64(o.requests)/wall.Seconds(), cpu.Seconds(), float64(o.requests)/cpu.Seconds())
-	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d of %d requests failed, the first with: %w", n, o.requests, firstErr)
-	}
-	return nil
-}
-
-// cpuTime returns the user plus system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Fprintf(stdout, "clients=%d connections=%d %v\n", o.clients, o.connections, res)
+	return res.Err()
 }

@@ -11,13 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/internal/closedloop"
 	"github.com/surgeload/surge/drivers/redis"
 )
 
@@ -63,8 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// load sends o.requests ops from o.clients goroutines, each a bounded loop
-// over its share, and prints what it did and what it cost.
+// load sends o.requests ops from o.clients goroutines and prints what it
+// did and what it cost.
 func load(ctx context.Context, o options, stdout io.Writer) error {
 	c, err := redis.New(ctx, redis.Config{Addrs: []string{o.addr}, Pipeline: o.pipeline,
 		Connections: o.connections, FlushDelay: o.flushDelay, KeyPrefix: "key:"}, []redis.OpConfig{{Kind: o.kind}})
@@ -72,60 +69,15 @@ func load(ctx context.Context, o options, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	var failed, misses atomic.Int64
-	var (
-		errOnce  sync.Once
-		firstErr error
-	)
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	res, err := closedloop.Run(ctx, c, closedloop.Options{Clients: o.clients, Requests: o.requests, CPUProfile: o.cpuProfile,
+		Prepare: func(op *drivers.Op, seq uint64) {
+			op.ValueSize = o.size
+			op.Key = (seq * 0x9e3779b97f4a7c15 >> 20) % uint64(o.keys)
+		}})
+	if err != nil {
+		return err
 	}
-	start, cpu0 := time.Now(), cpuTime()
-	var wg sync.WaitGroup
-	for w := range o.clients {
-		share := o.requests / o.clients
-		if w < o.requests%o.clients {
-			share++
-		}
-		wg.Go(func() {
-			op := drivers.Op{ValueSize: o.size}
-			seq := uint64(w) << 40
-			for range share {
-				seq++
-				op.Key = (seq * 0x9e3779b97f4a7c15 >> 20) % uint64(o.keys)
-				if err := c.Do(ctx, &op); drivers.ClassOf(err) == drivers.ClassNotFound {
-					misses.Add(1) // a hit for redis-benchmark too: it counts replies
-				} else if err != nil {
-					failed.Add(1)
-					errOnce.Do(func() { firstErr = err })
-				}
-			}
-		})
-	}
-	wg.Wait()
-	wall, cpu := time.Since(start), cpuTime()-cpu0
-	fmt.Fprintf(stdout, "op=%s clients=%d pipeline=%d connections=%d requests=%d misses=%d errors=%d wall_s=%.3f rps=%.0f cpu_s=%.3f req_per_cpu_s=%.0f\n",
-		o.kind, o.clients, o.pipeline, o.connections, o.requests, misses.Load(), failed.Load(), wall.Seconds(),
-		float64(o.requests)/wall.Seconds(), cpu.Seconds(), float64(o.requests)/cpu.Seconds())
-	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d of %d requests failed, the first with: %w", n, o.requests, firstErr)
-	}
-	return nil
-}
-
-// cpuTime returns the user plus system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	// A miss is a reply for redis-benchmark too: it counts replies.
+	fmt.Fprintf(stdout, "op=%s pipeline=%d clients=%d connections=%d %v\n", o.kind, o.pipeline, o.clients, o.connections, res)
+	return res.Err()
 }
