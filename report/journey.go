@@ -115,13 +115,18 @@ func writeJourneys(w io.Writer, journeys []JourneyResult) {
 		if j.Latency != (Latency{}) {
 			lat = fmt.Sprintf("p50 %s  p99 %s", formatMillis(j.Latency.P50), formatMillis(j.Latency.P99))
 		}
-		fmt.Fprintf(w, "\njourney %s  started %d  completed %d (%s)  abandoned %d  failed %d  canceled %d  latency %s\n",
-			j.Name, j.Started, j.Completed, formatPercent(j.CompletionRate), j.Abandoned, j.Failed, j.Canceled, lat)
+		fmt.Fprintf(w, "\njourney %s  %s  latency %s\n", j.Name, journeyCounts(&j), lat)
 		fmt.Fprintln(w, "  step\treached\tleft here\tfailed here")
 		for _, st := range j.Steps {
 			fmt.Fprintf(w, "  %s\t%d\t%d (%s)\t%d\n", st.Name, st.Reached, st.Left, formatPercent(st.LeftRate), st.Failed)
 		}
 	}
+}
+
+// journeyCounts formats a funnel's counts.
+func journeyCounts(j *JourneyResult) string {
+	return fmt.Sprintf("started %d  completed %d (%s)  abandoned %d  failed %d  canceled %d",
+		j.Started, j.Completed, formatPercent(j.CompletionRate), j.Abandoned, j.Failed, j.Canceled)
 }
 
 func normalizedJourneys(js []JourneyResult) []JourneyResult {

@@ -63,6 +63,15 @@ func TestJourneyFunnel(t *testing.T) {
 	if err := a.Interval(iv); err != nil {
 		t.Fatal(err)
 	}
+	// The progress line's rate counts arrivals (ping and journeys begun),
+	// its errors requests (8 failed checkouts and 2 unsent of 270 requests).
+	var progress bytes.Buffer
+	if err := NewProgress(&progress, plan, false).Interval(iv); err != nil {
+		t.Fatal(err)
+	}
+	if line := progress.String(); !strings.Contains(line, "20/s (intended") || !strings.Contains(line, "err 3.70%") {
+		t.Errorf("progress line %q; want 20/s achieved and err 3.70%%", line)
+	}
 	r := a.Results(Meta{DriversPlanned: 1, DriversCompleted: 1})
 	j := r.Journeys[0]
 	want := JourneyResult{Name: "buyer", Started: 100, Completed: 60, Abandoned: 30, Failed: 8, Canceled: 2,
@@ -101,6 +110,7 @@ func TestJourneyFunnel(t *testing.T) {
 	}
 	for _, line := range []string{
 		"journey buyer  started 100  completed 60 (61.22%)  abandoned 30  failed 8  canceled 2  latency p50 200ms",
+		"  journey buyer: started 100  completed 60 (61.22%)  abandoned 30  failed 8  canceled 2\n",
 		"  product   100      30 (30.00%)  0",
 		"  checkout  68       0 (0.00%)    8",
 	} {

@@ -36,6 +36,11 @@ func WriteText(w io.Writer, r *Results) error {
 	for _, st := range r.Stages {
 		fmt.Fprintf(tw, "\n%s\n", stageHeader(&st))
 		writeOps(tw, st.Ops)
+		for _, j := range st.Journeys {
+			if j.Started > 0 {
+				fmt.Fprintf(tw, "  journey %s: %s\n", j.Name, journeyCounts(&j))
+			}
+		}
 	}
 	if len(r.Stages) > 1 {
 		var achieved float64

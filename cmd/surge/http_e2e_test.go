@@ -76,3 +76,23 @@ func TestRunCheckoutFunnelNoServer(t *testing.T) {
 		}
 	}
 }
+
+// surge run starts the embedded sale services itself, and loads them over
+// HTTP/2: single requests and journeys whose second step needs the first
+// one's cart id and session cookie all succeed.
+func TestRunEmbeddedShopHTTP2(t *testing.T) {
+	t.Parallel()
+	file, err := filepath.Abs(filepath.Join("testdata", "h2-shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	r := surge(t, t.TempDir(), "run", file, "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d; want 0\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	res := checkResults(t, out)
+	if j := res.Journeys[0]; j.Started < 50 || j.Completed != j.Started {
+		t.Errorf("journeys %+v; want all of 50+ completed", j)
+	}
+}

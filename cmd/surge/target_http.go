@@ -28,6 +28,7 @@ type targetHTTPOptions struct {
 	products, stock  int
 	scale, errorRate float64
 	slow, fail       []string
+	stall            []string
 	seed             uint64
 }
 
@@ -40,12 +41,13 @@ func newTargetHTTPCmd(e *env) *cobra.Command {
 			"and checkout endpoints, each with a capacity model of its own, so each queues and\n" +
 			"saturates like a service and sheds load as 503 \"overloaded\". Search and checkout\n" +
 			"are the expensive ones (capacities in the drivers/http/shop package doc); --scale\n" +
-			"multiplies every capacity, --slow and --fail make one endpoint slow or failing.\n\n" +
+			"multiplies every capacity, --slow, --fail and --stall make one endpoint slow,\n" +
+			"failing or pausing.\n\n" +
 			"Routes: GET /api/catalog?page=N&size=M, GET /api/search?q=TEXT,\n" +
 			"GET /api/products/{id}, GET /api/inventory/{id}, POST /api/cart (sets the sid\n" +
 			"cookie), POST /api/cart/{cart_id}/items {\"product_id\":ID,\"qty\":Q},\n" +
 			"GET /api/cart/{cart_id}, POST /api/checkout {\"cart_id\":\"...\"}, GET /healthz.\n" +
-			"Endpoints (for --slow and --fail): " + strings.Join(shop.Endpoints, ", ") + ".",
+			"Endpoints (for --slow, --fail and --stall): " + strings.Join(shop.Endpoints, ", ") + ".",
 		Example: "  surge target http --listen 127.0.0.1:8080\n" +
 			"  surge target http --listen 127.0.0.1:0 --scale 0.5 --slow search=50ms --fail checkout=0.05",
 		Args: cobra.NoArgs,
@@ -60,6 +62,7 @@ func newTargetHTTPCmd(e *env) *cobra.Command {
 	f.Float64Var(&o.errorRate, "error-rate", 0, "answer a fraction `RATE` (0 to 1) of every endpoint's requests 500")
 	f.StringArrayVar(&o.slow, "slow", nil, "a slow endpoint: `ENDPOINT=DURATION` adds DURATION to each of its requests (repeatable)")
 	f.StringArrayVar(&o.fail, "fail", nil, "a failing endpoint: `ENDPOINT=RATE` answers a fraction RATE (0 to 1) of its requests 500 (repeatable)")
+	f.StringArrayVar(&o.stall, "stall", nil, "a stalling endpoint: `ENDPOINT=EVERY/FOR` pauses it for FOR once every EVERY, as a GC or failover does (repeatable)")
 	f.Uint64Var(&o.seed, "seed", 0, "`N` seeds the models, faults, prices and identifiers")
 	return cmd
 }
@@ -122,7 +125,30 @@ func (o *targetHTTPOptions) options() (shop.Options, map[string]shop.Fault, erro
 		f.ErrorRate = rate
 		faults[name] = f
 	}
+	for _, kv := range o.stall {
+		name, pause, err := endpointValue("stall", kv, "EVERY/FOR", parseStall)
+		if err != nil {
+			return opts, nil, usageError{err}
+		}
+		if opts.Endpoints == nil {
+			opts.Endpoints = map[string]sim.Config{}
+		}
+		m := shop.DefaultModel(name)
+		m.StallEvery, m.StallFor = pause[0], pause[1]
+		opts.Endpoints[name] = m
+	}
 	return opts, faults, nil
+}
+
+// parseStall reads EVERY/FOR, two durations with FOR below EVERY.
+func parseStall(s string) ([2]time.Duration, error) {
+	every, pause, ok := strings.Cut(s, "/")
+	e, err1 := time.ParseDuration(every)
+	f, err2 := time.ParseDuration(pause)
+	if !ok || err1 != nil || err2 != nil || f <= 0 || e <= f {
+		return [2]time.Duration{}, fmt.Errorf("want EVERY/FOR durations with 0 < FOR < EVERY, like 30s/200ms")
+	}
+	return [2]time.Duration{e, f}, nil
 }
 
 // endpointValue reads the ENDPOINT=VALUE of --flag, parsing VALUE (what)

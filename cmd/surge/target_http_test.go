@@ -50,7 +50,7 @@ func (c *shopClient) call(method, path, body string, v any) int {
 func TestTargetHTTP(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(surgeBin, "target", "http", "--listen", "127.0.0.1:0", "--products", "50",
-		"--stock", "2", "--fail", "inventory=1", "--slow", "search=1ms", "--seed", "7")
+		"--stock", "2", "--fail", "inventory=1", "--slow", "search=1ms", "--stall", "cart=1h/1ms", "--seed", "7")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +155,8 @@ func TestTargetHTTPUsage(t *testing.T) {
 		{[]string{"--slow", "basket=1s"}, `unknown endpoint "basket": want one of catalog, search`},
 		{[]string{"--slow", "search=fast"}, "--slow search=fast: bad DURATION"},
 		{[]string{"--slow", "search=-1s"}, "--slow search=-1s: want a positive DURATION"},
+		{[]string{"--stall", "search=1s"}, "--stall search=1s: bad EVERY/FOR: want EVERY/FOR durations with 0 < FOR < EVERY"},
+		{[]string{"--stall", "search=1s/2s"}, "--stall search=1s/2s: bad EVERY/FOR"},
 		{[]string{"--fail", "checkout=1.5"}, "--fail checkout=1.5: want a RATE of 0 to 1"},
 		{[]string{"--fail", "checkout=x"}, "--fail checkout=x: bad RATE"},
 		{[]string{"--seed", "-1"}, "--seed"},

@@ -184,6 +184,9 @@ func Start(opts Options) (*Server, error) {
 		// Connection-level noise (a client resetting mid-request) is not
 		// the shop's to report; a load test counts its own errors.
 		ErrorLog: log.New(io.Discard, "", 0),
+		// HTTP/1.1, and HTTP/2 with prior knowledge (h2c) for clients
+		// that load it over HTTP/2.
+		Protocols: shopProtocols(),
 	}
 	go func() { s.served <- s.srv.Serve(ln) }() // Close waits for it
 	return s, nil
@@ -316,3 +319,11 @@ func (s *Server) enter() bool {
 }
 
 func (s *Server) leave() { s.handlers.Done() }
+
+// shopProtocols is HTTP/1.1 and unencrypted HTTP/2.
+func shopProtocols() *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return p
+}

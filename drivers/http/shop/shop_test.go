@@ -404,3 +404,20 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatalf("GET after Close = %d; want a connection error", resp.StatusCode)
 	}
 }
+
+// The shop answers HTTP/2 with prior knowledge (h2c) as well as HTTP/1.1,
+// so that scenarios can load it with protocol: http2.
+func TestH2C(t *testing.T) {
+	s := start(t, Options{Products: 10})
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	c := &http.Client{Transport: &http.Transport{Protocols: p}}
+	resp, err := c.Get(s.URL() + "/api/products/3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusOK {
+		t.Errorf("got %s %d; want HTTP/2.0 200", resp.Proto, resp.StatusCode)
+	}
+}
