@@ -118,7 +118,7 @@ func (r *journeyRun) run(it *item, j *Journey, sent time.Duration) time.Duration
 	for n := 1; ; n++ {
 		st := &j.Steps[step]
 		if e.stopped.Load() {
-			l.rec.record(it.stage, len(l.gens), st.Op, ClassUnsent, 0, 0, 0)
+			l.unsentOp(it.stage, st.Op)
 			class = ClassCanceled
 			break
 		}
@@ -147,7 +147,7 @@ func (r *journeyRun) run(it *item, j *Journey, sent time.Duration) time.Duration
 		}
 		if pause > 0 && !r.sleep(pause) {
 			class = ClassCanceled
-			l.rec.record(it.stage, len(l.gens), j.Steps[next].Op, ClassUnsent, 0, 0, 0)
+			l.unsentOp(it.stage, j.Steps[next].Op)
 			break
 		}
 		think += pause

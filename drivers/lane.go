@@ -174,8 +174,11 @@ func (l *lane) dropFrom(t time.Duration, stage int, ok bool) {
 	l.publish()
 }
 
-func (l *lane) unsent(it *item) {
-	l.rec.record(it.stage, len(l.gens), it.op.Index, ClassUnsent, 0, 0, 0)
+func (l *lane) unsent(it *item) { l.unsentOp(it.stage, it.op.Index) }
+
+// unsentOp counts op, intended in stage, as never sent.
+func (l *lane) unsentOp(stage, op int) {
+	l.rec.record(stage, len(l.gens), op, ClassUnsent, 0, 0, 0)
 }
 
 func (l *lane) spawn() {

@@ -38,9 +38,10 @@ type AggregatorOptions struct {
 // goroutine (as [drivers.Sink] promises) and Results after, or between,
 // Interval calls on that goroutine.
 type Aggregator struct {
-	plan *scenarios.Plan
-	ops  [][]*opTotals           // [stage][op]; nil until that pair first reports
-	gen  []drivers.StageInterval // [stage], totals over the run
+	plan  *scenarios.Plan
+	roles opRoles
+	ops   [][]*opTotals           // [stage][op]; nil until that pair first reports
+	gen   []drivers.StageInterval // [stage], totals over the run
 	// end is the largest interval end seen: how far the run got.
 	end       time.Duration
 	intervals int64
@@ -67,9 +68,10 @@ func NewAggregator(plan *scenarios.Plan, opts AggregatorOptions) (*Aggregator, e
 		return nil, errors.New("new aggregator: nil plan")
 	}
 	a := &Aggregator{
-		plan: plan,
-		ops:  make([][]*opTotals, len(plan.Stages)),
-		gen:  make([]drivers.StageInterval, len(plan.Stages)),
+		plan:  plan,
+		roles: newOpRoles(plan),
+		ops:   make([][]*opTotals, len(plan.Stages)),
+		gen:   make([]drivers.StageInterval, len(plan.Stages)),
 	}
 	for s := range a.ops {
 		a.ops[s] = make([]*opTotals, len(plan.Ops))

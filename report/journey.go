@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/scenarios"
 )
 
 // JourneyResult is a journey's funnel: how many users began it, how many
@@ -47,32 +48,28 @@ type JourneyStepResult struct {
 	LeftRate float64 `json:"left_rate"`
 }
 
-// journeyOf returns the journey op o belongs to, and whether it is a step.
-func (a *Aggregator) journeyOf(o int) (string, bool) {
-	for _, j := range a.plan.Journeys {
-		if j.Op == o {
-			return j.Name, false
-		}
-		for _, st := range j.Steps {
-			if st.Op == o {
-				return j.Name, true
-			}
-		}
-	}
-	return "", false
+// opRoles says, per op of plan, which journey it belongs to ("" for an
+// op of the mix) and whether it is one of the journey's steps rather than
+// the journey itself. Steps are not arrivals: rates of arrivals leave them
+// out; whole journeys are not requests: request latencies leave them out.
+type opRoles struct {
+	journey []string
+	step    []bool
 }
 
-// stepOps marks the ops that are journey steps: they are not arrivals, so
-// a stage's achieved rate leaves them out.
-func (a *Aggregator) stepOps() []bool {
-	steps := make([]bool, len(a.plan.Ops))
-	for _, j := range a.plan.Journeys {
+func newOpRoles(plan *scenarios.Plan) opRoles {
+	r := opRoles{journey: make([]string, len(plan.Ops)), step: make([]bool, len(plan.Ops))}
+	for _, j := range plan.Journeys {
+		r.journey[j.Op] = j.Name
 		for _, st := range j.Steps {
-			steps[st.Op] = true
+			r.journey[st.Op], r.step[st.Op] = j.Name, true
 		}
 	}
-	return steps
+	return r
 }
+
+// isJourney reports whether op o is a whole journey.
+func (r opRoles) isJourney(o int) bool { return r.journey[o] != "" && !r.step[o] }
 
 // journeyResults builds the funnels from the totals of one stage, or of
 // the run, indexed by op.

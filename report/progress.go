@@ -32,23 +32,17 @@ type Progress struct {
 	nameWidth  int
 	// lat is the scratch histogram, Reset for every interval.
 	lat *hdrhistogram.Histogram
-	// step and journey mark the ops that are journey steps and journeys:
-	// the rate counts arrivals (not steps), the latency and errors requests
-	// (not whole journeys).
-	step, journey []bool
+	// roles tell journey steps and journeys apart: the rate counts
+	// arrivals (not steps), the latency and errors requests (not whole
+	// journeys).
+	roles opRoles
 }
 
 // NewProgress returns a Progress that writes to w for the run of plan; live
 // means w is a terminal.
 func NewProgress(w io.Writer, plan *scenarios.Plan, live bool) *Progress {
 	p := &Progress{out: NewLineWriter(w, live), lat: drivers.NewHistogram(), nameWidth: len(drainStage),
-		step: make([]bool, len(plan.Ops)), journey: make([]bool, len(plan.Ops))}
-	for _, j := range plan.Journeys {
-		p.journey[j.Op] = true
-		for _, st := range j.Steps {
-			p.step[st.Op] = true
-		}
-	}
+		roles: newOpRoles(plan)}
 	var end time.Duration
 	for _, st := range plan.Stages {
 		end += st.Duration
@@ -70,10 +64,10 @@ func (p *Progress) Interval(iv *drivers.Interval) error {
 	var count, completed, failed, scheduled, dropped int64
 	for i := range iv.Ops {
 		o := &iv.Ops[i]
-		if !p.step[o.Op] {
+		if !p.roles.step[o.Op] {
 			completed += o.Completed
 		}
-		if !p.journey[o.Op] {
+		if !p.roles.isJourney(o.Op) {
 			count += o.Count
 			failed += failures(&o.Errors)
 			dropped += merge(p.lat, o.Latency)

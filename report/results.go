@@ -225,11 +225,10 @@ func (a *Aggregator) stageResult(s int, start time.Duration, shares []float64, m
 		Ops:          make([]OpResult, len(a.plan.Ops)),
 	}
 	var completed int64
-	steps := a.stepOps()
 	for o := range a.plan.Ops {
 		t := a.ops[s][o]
 		sr.Ops[o] = a.opResult(o, t, intended*shares[o], ran)
-		if t != nil && !steps[o] {
+		if t != nil && !a.roles.step[o] {
 			completed += t.completed
 		}
 	}
@@ -249,7 +248,7 @@ func (a *Aggregator) ran(s int, start time.Duration) time.Duration {
 func (a *Aggregator) opResult(o int, t *opTotals, intendedRate float64, ran time.Duration) OpResult {
 	op := a.plan.Ops[o]
 	r := OpResult{Name: op.Name, IntendedRate: round1(intendedRate), Errors: map[string]int64{}}
-	r.Journey, r.Step = a.journeyOf(o)
+	r.Journey, r.Step = a.roles.journey[o], a.roles.step[o]
 	if op.Target >= 0 && op.Target < len(a.plan.Targets) {
 		r.Target = a.plan.Targets[op.Target].Name
 	}

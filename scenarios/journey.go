@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -199,14 +200,12 @@ func (d *decoder) transitions(f map[string]*yaml.Node, what string, steps []stri
 	if n := f["exit"]; n != nil {
 		if f["next"] == nil {
 			d.errorf(n, "%s: exit needs next: a step with no next is a goal, where every journey ends", what)
-		} else if v, ok := d.fraction(n, what+": exit"); ok && abs(v+sum-1) > 1e-9 {
+		} else if v, ok := d.fraction(n, what+": exit"); ok && math.Abs(v+sum-1) > 1e-9 {
 			d.errorf(n, "%s: exit %.4g and next %.4g sum to %.4g; want 1 (leave exit out to take what is left)", what, v, sum, v+sum)
 		}
 	}
 	return cs
 }
-
-func abs(x float64) float64 { return max(x, -x) }
 
 // thinkTime reads a think time: a duration (fixed), {min, max} (uniform),
 // {mean} (exponential) or {median, p99} (lognormal).
