@@ -199,10 +199,27 @@ func (t *Target) draw(op *drivers.Op) (time.Duration, bool) {
 // splitmix advances x and returns the next splitmix64 output.
 func splitmix(x *uint64) uint64 {
 	*x += 0x9e3779b97f4a7c15
-	z := *x
+	return finalize(*x)
+}
+
+// finalize is the splitmix64 finalizer, a bijection with good avalanche.
+func finalize(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
+}
+
+// Hash is a splitmix64 hash of (seed, n, stream) for the emulated servers'
+// per-request draws and identifiers: for a fixed seed and stream it is a
+// bijection of n, so identifiers drawn from a counter never repeat.
+func Hash(seed, n, stream uint64) uint64 {
+	return finalize(seed ^ n*0x9e3779b97f4a7c15 ^ stream*0xbf58476d1ce4e5b9)
+}
+
+// UnitDraw is a uniform draw in [0, 1) that depends only on (seed, n,
+// stream), so that a fault pattern repeats for a seed.
+func UnitDraw(seed, n, stream uint64) float64 {
+	return float64(Hash(seed, n, stream)>>11) / (1 << 53)
 }
 
 // unit maps v to (0, 1], never 0, so logarithms stay finite.

@@ -61,10 +61,10 @@ func (s *Server) admit(ctx context.Context, n uint64, sess *session) (byte, erro
 				return 0, errDrop
 			}
 		}
-		if f.DropRate > 0 && unitDraw(s.opts.Seed, n, 1) < f.DropRate {
+		if f.DropRate > 0 && sim.UnitDraw(s.opts.Seed, n, 1) < f.DropRate {
 			return 0, errDrop
 		}
-		if f.ErrorRate > 0 && unitDraw(s.opts.Seed, n, 2) < f.ErrorRate {
+		if f.ErrorRate > 0 && sim.UnitDraw(s.opts.Seed, n, 2) < f.ErrorRate {
 			return f.ResultCode, nil
 		}
 	}
@@ -111,14 +111,4 @@ func newModel(cfg *sim.Config) (*sim.Target, error) {
 		return nil, nil
 	}
 	return sim.New(*cfg, drivers.WallClock())
-}
-
-// unitDraw is a uniform draw in [0, 1) that depends only on (seed, n,
-// stream), so a fault pattern repeats for a seed.
-func unitDraw(seed, n, stream uint64) float64 {
-	z := seed ^ n*0x9e3779b97f4a7c15 ^ stream*0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	z ^= z >> 31
-	return float64(z>>11) / (1 << 53)
 }

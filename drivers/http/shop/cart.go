@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+
+	"github.com/surgeload/surge/drivers/sim"
 )
 
 // item is one line of a cart.
@@ -81,9 +83,9 @@ func (s *Server) newCart(w http.ResponseWriter, r *http.Request, _ string, b []b
 	n := s.ids.Add(1)
 	sid := sessionID(r)
 	if sid == "" {
-		sid = string(appendHex(nil, mix(s.seed, n, streamSID)))
+		sid = string(appendHex(nil, sim.Hash(s.seed, n, streamSID)))
 	}
-	id := mix(s.seed, n, streamCart)
+	id := sim.Hash(s.seed, n, streamCart)
 	s.store.create(id, sid)
 	w.Header().Add("Set-Cookie", "sid="+sid+"; Path=/; HttpOnly") // sid is a token: no quoting needed
 	b = append(appendField(append(b, '{'), "cart_id"), '"')
@@ -96,10 +98,11 @@ func (s *Server) cart(_ http.ResponseWriter, r *http.Request, arg string, b []by
 	if !ok {
 		return http.StatusNotFound, appendError(b, "no such cart")
 	}
+	sid := sessionID(r) // parsed before taking the store's lock
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	c, status, msg := st.owned(id, sessionID(r))
+	c, status, msg := st.owned(id, sid)
 	if c == nil {
 		return status, appendError(b, msg)
 	}
@@ -127,10 +130,11 @@ func (s *Server) addItem(w http.ResponseWriter, r *http.Request, arg string, b [
 	if err == nil {
 		it, err = parseItem(body, s.cat.products)
 	}
+	sid := sessionID(r)
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	c, status, msg := st.owned(id, sessionID(r))
+	c, status, msg := st.owned(id, sid)
 	switch {
 	case c == nil:
 		return status, appendError(b, msg)
@@ -181,7 +185,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request, _ string, b []
 		return status, appendError(b, msg)
 	}
 	b = append(appendField(append(b, '{'), "order_id"), '"')
-	b = append(appendHex(b, mix(s.seed, s.ids.Add(1), streamOrder)), '"', ',')
+	b = append(appendHex(b, sim.Hash(s.seed, s.ids.Add(1), streamOrder)), '"', ',')
 	b = append(b, `"status":"confirmed",`...)
 	return http.StatusOK, append(appendInt(b, "total", total), '}')
 }

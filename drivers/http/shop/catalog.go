@@ -3,6 +3,8 @@ package shop
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/surgeload/surge/drivers/sim"
 )
 
 // catalog is the products: ids 0 to products−1, each with a name and a
@@ -14,7 +16,7 @@ type catalog struct {
 
 // price returns a product's price: 99 to 9,998 whole currency units.
 func (c *catalog) price(id int64) int64 {
-	return 99 + int64(mix(c.seed, uint64(id), 2)%9900)
+	return 99 + int64(sim.Hash(c.seed, uint64(id), 2)%9900)
 }
 
 // appendProduct appends "id":..,"name":"product-ID","price":.. without
@@ -82,7 +84,7 @@ func (s *Server) search(_ http.ResponseWriter, r *http.Request, _ string, b []by
 		return http.StatusBadRequest, appendError(b, "missing q")
 	}
 	sum := fnv64a(query)
-	total := int64(mix(s.seed, sum, 3) % (maxSearchTotal + 1))
+	total := int64(sim.Hash(s.seed, sum, 3) % (maxSearchTotal + 1))
 	b = appendField(append(b, '{'), "query")
 	b = append(appendString(b, query), ',')
 	b = append(appendInt(b, "total", total), ',')
@@ -91,7 +93,7 @@ func (s *Server) search(_ http.ResponseWriter, r *http.Request, _ string, b []by
 		if i > 0 {
 			b = append(b, ',')
 		}
-		id := int64(mix(sum, uint64(i), 4) % uint64(s.cat.products))
+		id := int64(sim.Hash(sum, uint64(i), 4) % uint64(s.cat.products))
 		b = append(s.cat.appendProduct(append(b, '{'), id), '}')
 	}
 	return http.StatusOK, append(b, ']', '}')

@@ -31,8 +31,9 @@ type Fault struct {
 
 // endpoint is one endpoint's model, faults and counts.
 type endpoint struct {
-	model                       *sim.Target
-	seq                         atomic.Uint64 // numbers requests for the model's and faults' draws
+	model *sim.Target
+	// requests counts the requests, and numbers them for the model's and
+	// faults' draws.
 	requests, errors, overloads atomic.Int64
 
 	faultMu sync.Mutex // serialises SetFault
@@ -91,8 +92,7 @@ const statusGone = -1
 // admit puts request n of ep through its faults and its model. It returns
 // 0 to serve the request, an error status and message to answer instead,
 // or statusGone.
-func (s *Server) admit(ctx context.Context, ep *endpoint) (int, string) {
-	n := ep.seq.Add(1) - 1
+func (s *Server) admit(ctx context.Context, ep *endpoint, n uint64) (int, string) {
 	if f := ep.fault.Load(); f != nil {
 		if status, msg := s.injure(ctx, ep, f, n); status != 0 {
 			return status, msg
@@ -135,27 +135,11 @@ func (s *Server) injure(ctx context.Context, ep *endpoint, f *faultState, n uint
 			return statusGone, ""
 		}
 	}
-	if f.ErrorRate > 0 && unitDraw(s.seed, n, 1) < f.ErrorRate {
+	if f.ErrorRate > 0 && sim.UnitDraw(s.seed, n, 1) < f.ErrorRate {
 		if f.Status != 0 {
 			return f.Status, "injected fault"
 		}
 		return http.StatusInternalServerError, "injected fault"
 	}
 	return 0, ""
-}
-
-// unitDraw is a uniform draw in [0, 1) that depends only on (seed, n,
-// stream), so a fault pattern repeats for a seed.
-func unitDraw(seed, n, stream uint64) float64 {
-	return float64(mix(seed, n, stream)>>11) / (1 << 53)
-}
-
-// mix is a splitmix64 hash of (seed, n, stream). For a fixed seed and
-// stream it is a bijection of n, so identifiers drawn from a counter never
-// repeat.
-func mix(seed, n, stream uint64) uint64 {
-	z := seed ^ n*0x9e3779b97f4a7c15 ^ stream*0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }

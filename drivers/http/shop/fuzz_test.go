@@ -118,3 +118,18 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// routePath is the path of route rt with argument arg.
+func routePath(rt route, arg string) string {
+	return [...]string{
+		routeHealth:    "/healthz",
+		routeCatalog:   "/api/catalog",
+		routeSearch:    "/api/search",
+		routeProduct:   "/api/products/" + arg,
+		routeInventory: "/api/inventory/" + arg,
+		routeCartNew:   "/api/cart",
+		routeCart:      "/api/cart/" + arg,
+		routeCartItems: "/api/cart/" + arg + "/items",
+		routeCheckout:  "/api/checkout",
+	}[rt]
+}

@@ -82,21 +82,6 @@ func parseRoute(path string) (route, string) {
 // segment reports whether s can be a path's {id}.
 func segment(s string) bool { return s != "" && !strings.Contains(s, "/") }
 
-// routePath is the path of route rt with argument arg.
-func routePath(rt route, arg string) string {
-	return [...]string{
-		routeHealth:    "/healthz",
-		routeCatalog:   "/api/catalog",
-		routeSearch:    "/api/search",
-		routeProduct:   "/api/products/" + arg,
-		routeInventory: "/api/inventory/" + arg,
-		routeCartNew:   "/api/cart",
-		routeCart:      "/api/cart/" + arg,
-		routeCartItems: "/api/cart/" + arg + "/items",
-		routeCheckout:  "/api/checkout",
-	}[rt]
-}
-
 // parseID reads a product id: a decimal number below n, written the way
 // strconv.Itoa writes it (no sign, no leading zero).
 func parseID(s string, n int) (int, bool) {
@@ -143,8 +128,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.leave()
 	ep := &s.eps[routes[rt].ep]
-	ep.requests.Add(1)
-	status, msg := s.admit(r.Context(), ep)
+	n := uint64(ep.requests.Add(1) - 1)
+	status, msg := s.admit(r.Context(), ep, n)
 	switch {
 	case status == statusGone:
 		// Returning would answer 200 with an empty body; this closes the

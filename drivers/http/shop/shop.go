@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +66,7 @@ const (
 
 // Endpoints names the shop's endpoints, each with its own capacity model,
 // in the order of [DefaultModel]'s table. Callers must not modify it.
-var Endpoints = []string{"catalog", "search", "product", "inventory", "cart", "checkout"}
+var Endpoints = slices.Clone(endpointNames[:])
 
 // endpointID indexes the endpoints, in the order of Endpoints.
 type endpointID uint8
@@ -200,12 +201,10 @@ func defaults(opts *Options) error {
 	if opts.Clock == nil {
 		opts.Clock = drivers.WallClock()
 	}
-	opts.Products = orDefault(opts.Products, defaultProducts)
-	opts.Stock = orDefault(opts.Stock, defaultStock)
-	opts.Carts = orDefault(opts.Carts, defaultCarts)
-	if opts.Scale == 0 {
-		opts.Scale = 1
-	}
+	opts.Products = cmp.Or(opts.Products, defaultProducts)
+	opts.Stock = cmp.Or(opts.Stock, defaultStock)
+	opts.Carts = cmp.Or(opts.Carts, defaultCarts)
+	opts.Scale = cmp.Or(opts.Scale, 1)
 	switch {
 	case opts.Products < 1 || opts.Products > MaxProducts:
 		return fmt.Errorf("%w: products %d: want 1 to %d", ErrBadConfig, opts.Products, MaxProducts)
@@ -224,14 +223,6 @@ func defaults(opts *Options) error {
 		}
 	}
 	return nil
-}
-
-// orDefault returns v, or def when v is 0.
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // newModel builds endpoint i's model.

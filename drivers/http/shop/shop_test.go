@@ -1,6 +1,7 @@
 package shop
 
 import (
+	stdcmp "cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -329,7 +330,7 @@ func TestDefaultModels(t *testing.T) {
 	}
 	for _, name := range Endpoints {
 		cfg := DefaultModel(name)
-		ratio := cmpOr(cfg.P99Ratio, 3)
+		ratio := stdcmp.Or(cfg.P99Ratio, 3)
 		sigma := math.Log(ratio) / 2.3263478740408408
 		mean := cfg.ServiceTime.Seconds() * math.Exp(sigma*sigma/2)
 		capacity := float64(cfg.Servers) / mean
@@ -345,13 +346,6 @@ func TestDefaultModels(t *testing.T) {
 	if got := DefaultModel("basket"); got.Servers != 0 {
 		t.Errorf("DefaultModel(basket) = %+v; want a zero Config", got)
 	}
-}
-
-func cmpOr(v, def float64) float64 {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // TestScale checks that Scale multiplies servers and queue limits, and
