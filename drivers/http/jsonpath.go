@@ -13,12 +13,7 @@ import (
 // object. A JSONPath is immutable and safe for concurrent use.
 type JSONPath struct {
 	src  string
-	segs []segment
-}
-
-type segment struct {
-	name  string // the member name
-	index int    // the array index; -1 if name is not all digits
+	segs workloads.JSONPath
 }
 
 // ParseJSONPath parses src: one or more non-empty segments separated by
@@ -33,11 +28,7 @@ func ParseJSONPath(src string) (*JSONPath, error) {
 
 // NewJSONPath compiles a path the scenario loader parsed.
 func NewJSONPath(wp workloads.JSONPath) *JSONPath {
-	p := &JSONPath{src: wp.String()}
-	for _, s := range wp {
-		p.segs = append(p.segs, segment{name: s.Key, index: s.Index})
-	}
-	return p
+	return &JSONPath{src: wp.String(), segs: wp}
 }
 
 // String returns the path as it was parsed.
@@ -57,12 +48,12 @@ func (p *JSONPath) lookup(doc []byte) ([]byte, bool) {
 		var ok bool
 		switch doc[i] {
 		case '{':
-			i, ok = member(doc, i, s.name)
+			i, ok = member(doc, i, s.Key)
 		case '[':
-			if s.index < 0 {
+			if s.Index < 0 {
 				return nil, false
 			}
-			i, ok = element(doc, i, s.index)
+			i, ok = element(doc, i, s.Index)
 		}
 		if !ok {
 			return nil, false

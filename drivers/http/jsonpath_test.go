@@ -10,24 +10,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/surgeload/surge/workloads"
 )
 
 func TestParseJSONPath(t *testing.T) {
 	for _, tc := range []struct {
 		src  string
-		want []segment
+		want workloads.JSONPath
 	}{
-		{"cart.id", []segment{{"cart", -1}, {"id", -1}}},
-		{"items.0.sku", []segment{{"items", -1}, {"0", 0}, {"sku", -1}}},
-		{"data.results.3", []segment{{"data", -1}, {"results", -1}, {"3", 3}}},
-		{"a b.-1.99999999999", []segment{{"a b", -1}, {"-1", -1}, {"99999999999", -1}}},
+		{"cart.id", workloads.JSONPath{{Key: "cart", Index: -1}, {Key: "id", Index: -1}}},
+		{"items.0.sku", workloads.JSONPath{{Key: "items", Index: -1}, {Key: "0", Index: 0}, {Key: "sku", Index: -1}}},
+		{"data.results.3", workloads.JSONPath{{Key: "data", Index: -1}, {Key: "results", Index: -1}, {Key: "3", Index: 3}}},
+		{"a b.-1.99999999999", workloads.JSONPath{{Key: "a b", Index: -1}, {Key: "-1", Index: -1}, {Key: "99999999999", Index: -1}}},
 	} {
 		p, err := ParseJSONPath(tc.src)
 		if err != nil {
 			t.Errorf("ParseJSONPath(%q): %v", tc.src, err)
 			continue
 		}
-		if diff := cmp.Diff(tc.want, p.segs, cmp.AllowUnexported(segment{})); diff != "" {
+		if diff := cmp.Diff(tc.want, p.segs); diff != "" {
 			t.Errorf("ParseJSONPath(%q) segments (-want +got):\n%s", tc.src, diff)
 		}
 		if p.String() != tc.src {
@@ -166,11 +167,11 @@ func FuzzJSONPath(f *testing.F) {
 
 // refLookup finds segs in the valid JSON doc with encoding/json's token
 // stream, taking the first of duplicate names as lookup does.
-func refLookup(t *testing.T, doc []byte, segs []segment) ([]byte, bool) {
+func refLookup(t *testing.T, doc []byte, segs workloads.JSONPath) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
-	var walk func(segs []segment) ([]byte, bool)
-	walk = func(segs []segment) ([]byte, bool) {
+	var walk func(segs workloads.JSONPath) ([]byte, bool)
+	walk = func(segs workloads.JSONPath) ([]byte, bool) {
 		if len(segs) == 0 {
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
@@ -189,7 +190,7 @@ func refLookup(t *testing.T, doc []byte, segs []segment) ([]byte, bool) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if key.(string) == segs[0].name {
+				if key.(string) == segs[0].Key {
 					return walk(segs[1:])
 				}
 				var skip json.RawMessage
@@ -199,7 +200,7 @@ func refLookup(t *testing.T, doc []byte, segs []segment) ([]byte, bool) {
 			}
 		case json.Delim('['):
 			for i := 0; dec.More(); i++ {
-				if i == segs[0].index {
+				if i == segs[0].Index {
 					return walk(segs[1:])
 				}
 				var skip json.RawMessage
