@@ -142,6 +142,7 @@ type filler struct {
 func (p *filler) write(ctx context.Context, stop context.CancelCauseFunc) {
 	var src rand.PCG
 	rng := rand.New(&src)
+	var op Op // one per writer: Do's pointer would move a per-key Op to the heap
 	for ctx.Err() == nil {
 		c := p.nextChunk.Add(1) - 1
 		lo := p.f.From + c*fillChunk
@@ -150,7 +151,7 @@ func (p *filler) write(ctx context.Context, stop context.CancelCauseFunc) {
 		}
 		hi := min(lo+fillChunk, p.f.Count)
 		for k := lo; k < hi; k++ {
-			op := Op{Index: p.f.Op, Seq: k, Key: k}
+			op = Op{Index: p.f.Op, Seq: k, Key: k}
 			if p.f.Sizes != nil {
 				workloads.Reseed(&src, p.f.Seed, k)
 				op.ValueSize = p.f.Sizes.Next(rng)

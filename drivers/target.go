@@ -226,6 +226,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Preallocated errors for targets whose failures carry no detail.
 var (
 	ErrOverload    = &Error{Class: ClassOverload}
+	ErrNotFound    = &Error{Class: ClassNotFound}
 	ErrServerError = &Error{Class: ClassServerError}
 	ErrTimeout     = &Error{Class: ClassTimeout}
 )

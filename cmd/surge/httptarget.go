@@ -85,23 +85,22 @@ func httpOps(plan *scenarios.Plan, i int) ([]*http.OpConfig, error) {
 	for _, ks := range plan.Keyspaces {
 		keyspaces[ks.Name] = ks.Keys
 	}
-	all := plan.AllOps()
-	ops := make([]*http.OpConfig, len(all))
-	for j, op := range all {
-		if op.Target != i || op.HTTP == nil {
-			continue
+	var err error
+	ops := targetOps(plan, i, func(j int, op *scenarios.Op) *http.OpConfig {
+		if op.HTTP == nil || err != nil {
+			return nil
 		}
 		env := http.TemplateEnv{Keyspaces: keyspaces, Vars: vars[j], Value: op.Sizes != nil}
 		if op.Keyspace >= 0 {
 			env.OwnKeyspace = plan.Keyspaces[op.Keyspace].Name
 		}
-		oc, err := httpOp(op.HTTP, env)
-		if err != nil {
-			return nil, fmt.Errorf("op %s: %w", op.Name, err)
+		var oc *http.OpConfig
+		if oc, err = httpOp(op.HTTP, env); err != nil {
+			err = fmt.Errorf("op %s: %w", op.Name, err)
 		}
-		ops[j] = oc
-	}
-	return ops, nil
+		return oc
+	})
+	return ops, err
 }
 
 // journeyVars maps each journey step's op index to its journey's variable

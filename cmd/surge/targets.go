@@ -47,14 +47,13 @@ func newSimTarget(_ context.Context, _ targetBuilder, plan *scenarios.Plan, i in
 	if err != nil {
 		return nil, err
 	}
-	ops := plan.AllOps()
 	cfg.Seed = plan.Seed + uint64(i)
-	cfg.OpServiceTime = make([]time.Duration, len(ops))
-	for j, op := range ops {
-		if op.Target == i && op.Sim != nil {
-			cfg.OpServiceTime[j] = op.Sim.ServiceTime
+	cfg.OpServiceTime = targetOps(plan, i, func(_ int, op *scenarios.Op) time.Duration {
+		if op.Sim == nil {
+			return 0
 		}
-	}
+		return op.Sim.ServiceTime
+	})
 	return sim.New(cfg, clock)
 }
 
@@ -95,8 +94,8 @@ func newAerospikeTarget(ctx context.Context, b targetBuilder, plan *scenarios.Pl
 		TotalTimeout: a.TotalTimeout, SocketTimeout: a.SocketTimeout, MaxRetries: a.MaxRetries,
 		RackAware: a.RackAware, RackID: a.RackID, KeyType: a.KeyType, KeyPrefix: a.KeyPrefix,
 	}
-	ops := targetOps(plan, i, func(op *scenarios.Op, prefix string) aerospike.OpConfig {
-		oc := aerospike.OpConfig{Kind: op.Kind, KeyPrefix: prefix}
+	ops := targetOps(plan, i, func(_ int, op *scenarios.Op) aerospike.OpConfig {
+		oc := aerospike.OpConfig{Kind: op.Kind, KeyPrefix: plan.Keyspaces[op.Keyspace].Prefix}
 		if o := op.Aerospike; o != nil {
 			oc.Bins, oc.Bin, oc.Delta, oc.TTL, oc.NoExpire, oc.SendKey = o.Bins, o.Bin, o.Delta, o.TTL, o.NoExpire, o.SendKey
 		}
@@ -121,8 +120,8 @@ func newRedisTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, 
 		DialTimeout: r.DialTimeout, Timeout: r.Timeout,
 		KeyPrefix: r.KeyPrefix,
 	}
-	ops := targetOps(plan, i, func(op *scenarios.Op, prefix string) redis.OpConfig {
-		oc := redis.OpConfig{Kind: op.Kind, KeyPrefix: prefix}
+	ops := targetOps(plan, i, func(_ int, op *scenarios.Op) redis.OpConfig {
+		oc := redis.OpConfig{Kind: op.Kind, KeyPrefix: plan.Keyspaces[op.Keyspace].Prefix}
 		if o := op.Redis; o != nil {
 			oc.TTL, oc.Delta, oc.Field = o.TTL, o.Delta, o.Field
 		}
@@ -132,14 +131,14 @@ func newRedisTarget(ctx context.Context, b targetBuilder, plan *scenarios.Plan, 
 }
 
 // targetOps builds the op table of target i, indexed like plan.AllOps():
-// build configures each op that runs on target i, given its keyspace's key
-// prefix; the ops of other targets stay zero, which adapters never run.
-func targetOps[T any](plan *scenarios.Plan, i int, build func(op *scenarios.Op, prefix string) T) []T {
+// build configures op j when it runs on target i; the ops of other targets
+// stay zero, which adapters never run.
+func targetOps[T any](plan *scenarios.Plan, i int, build func(j int, op *scenarios.Op) T) []T {
 	all := plan.AllOps()
 	ops := make([]T, len(all))
 	for j := range all {
 		if op := &all[j]; op.Target == i {
-			ops[j] = build(op, plan.Keyspaces[op.Keyspace].Prefix)
+			ops[j] = build(j, op)
 		}
 	}
 	return ops
@@ -158,9 +157,6 @@ func (b targetBuilder) secret(s scenarios.Secret) (string, error) {
 		}
 		return p, nil
 	case s.Env != "":
-		if b.lookup == nil {
-			return "", nil
-		}
 		v, _ := b.lookup(s.Env) // unset: no password
 		return v, nil
 	}

@@ -41,7 +41,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	s := newServer(b, astest.Options{})
 	cfg := testConfig(s)
-	e := &benchEnv{cfg: cfg, raw: rawClient(b, addr(s)), keys: make([]*as.Key, benchKeys)}
+	e := &benchEnv{cfg: cfg, raw: rawClient(b, s.Addr()), keys: make([]*as.Key, benchKeys)}
 	e.c = newTarget(b, cfg, OpConfig{Kind: "get"}, OpConfig{Kind: "put"}, OpConfig{Kind: "batch-get"})
 	value := make([]byte, benchValueSize)
 	for i := range e.keys {
@@ -201,7 +201,7 @@ func TestAllocsMatchClient(t *testing.T) {
 	cfg := testConfig(s)
 	c := newTarget(t, cfg, OpConfig{Kind: "get"}, OpConfig{Kind: "put"}, OpConfig{Kind: "batch-get"},
 		OpConfig{Kind: "put", Bins: []string{"a", "b"}}, OpConfig{Kind: "operate"})
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	keys := []*as.Key{rawKey(t, cfg, 0), rawKey(t, cfg, 1), rawKey(t, cfg, 2)}
 	value := make([]byte, 100)
 	bins := []*as.Bin{{Name: defaultBin, Value: as.BytesValue(value)}}

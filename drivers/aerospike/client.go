@@ -244,10 +244,14 @@ func (c *Client) Do(ctx context.Context, op *drivers.Op) error {
 	if op.Index < 0 || op.Index >= len(c.ops) || c.ops[op.Index].kind == kindNone {
 		return errNoOp
 	}
-	select {
+	select { // a free slot first: a select on ctx.Done() locks the run-wide channel
 	case c.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		select {
+		case c.slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	s := c.pool.Get().(*scratch)
 	err := c.do(s, &c.ops[op.Index], op)
@@ -262,7 +266,6 @@ func (c *Client) do(s *scratch, o *compiledOp, op *drivers.Op) error {
 	switch o.kind {
 	case kindBatchGet:
 		_, err = c.batchGet(s, o, op)
-		return wrap(err)
 	case kindPut:
 		key := c.keys.key(s, o.prefix, op.Key, o.sendKey)
 		err = c.raw.PutBins(o.write, key, c.putBins(s, o, op.ValueSize)...)

@@ -63,7 +63,7 @@ func TestPutThenGet(t *testing.T) {
 	s := newServer(t, astest.Options{})
 	cfg := testConfig(s)
 	c := newTarget(t, cfg, allOps...)
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	tests := []struct {
 		name string
 		op   int
@@ -116,7 +116,7 @@ func TestWritesBumpGeneration(t *testing.T) {
 	s := newServer(t, astest.Options{})
 	cfg := testConfig(s)
 	c := newTarget(t, cfg, allOps...)
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	const k = 3
 	for i, op := range []int{opPut, opPut, opTouch, opAdd, opOperate, opPutBins} {
 		mustRun(t, c, op, k, 10, drivers.ClassOK)
@@ -134,7 +134,7 @@ func TestCounters(t *testing.T) {
 	s := newServer(t, astest.Options{})
 	cfg := testConfig(s)
 	c := newTarget(t, cfg, allOps...)
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	const k = 42
 	stock := func() any {
 		t.Helper()
@@ -269,7 +269,7 @@ func TestIntegerKeys(t *testing.T) {
 	cfg := testConfig(s)
 	cfg.KeyType, cfg.KeyPrefix = "integer", ""
 	c := newTarget(t, cfg, allOps...)
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	for _, k := range []uint64{0, 7, 1 << 40, math.MaxInt64, math.MaxUint64} {
 		mustRun(t, c, opPut, k, 16, drivers.ClassOK)
 		if ok, err := raw.Exists(nil, rawKey(t, cfg, k)); !ok || err != nil {
@@ -285,9 +285,9 @@ func TestStringKeys(t *testing.T) {
 		{KeyPrefix: "", Set: ""},
 		{KeyPrefix: "a-rather-long-prefix-to-cross-a-64-byte-hash-block/", Set: "carts"},
 	} {
-		cfg.Hosts, cfg.Namespace, cfg.MaxRetries = []string{addr(s)}, "test", -1
+		cfg.Hosts, cfg.Namespace, cfg.MaxRetries = []string{s.Addr()}, "test", -1
 		c := newTarget(t, cfg, allOps...)
-		raw := rawClient(t, addr(s))
+		raw := rawClient(t, s.Addr())
 		for _, k := range []uint64{0, 123456789, math.MaxUint64} {
 			mustRun(t, c, opPut, k, 16, drivers.ClassOK)
 			if ok, err := raw.Exists(nil, rawKey(t, cfg, k)); !ok || err != nil {
@@ -308,7 +308,7 @@ func TestOpKeyPrefix(t *testing.T) {
 		OpConfig{Kind: "put", KeyPrefix: "sku:"},
 		OpConfig{Kind: "add", KeyPrefix: "stock:"},
 		OpConfig{Kind: "batch-get", KeyPrefix: "sku:"})
-	raw := rawClient(t, addr(s))
+	raw := rawClient(t, s.Addr())
 	mustRun(t, c, 0, 9, 4, drivers.ClassOK)
 	mustRun(t, c, 1, 9, 0, drivers.ClassOK)
 	for _, prefix := range []string{"t:sku:", "t:stock:"} {
@@ -335,9 +335,9 @@ func TestBatchGetAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
-	cfg := Config{Hosts: []string{addr(cl.Nodes[0])}, Namespace: "test", Set: "demo", MaxRetries: -1, KeyPrefix: "sku:"}
+	cfg := Config{Hosts: []string{cl.Nodes[0].Addr()}, Namespace: "test", Set: "demo", MaxRetries: -1, KeyPrefix: "sku:"}
 	c := newTarget(t, cfg, allOps...)
-	raw := rawClient(t, addr(cl.Nodes[0]))
+	raw := rawClient(t, cl.Nodes[0].Addr())
 	if n := len(raw.GetNodes()); n != 3 {
 		t.Fatalf("the raw client sees %d nodes; want 3", n)
 	}
@@ -449,7 +449,7 @@ func TestPoolBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
-	cfg := Config{Hosts: []string{addr(cl.Nodes[0])}, Namespace: "test", ConnectionQueueSize: 4, MaxRetries: -1}
+	cfg := Config{Hosts: []string{cl.Nodes[0].Addr()}, Namespace: "test", ConnectionQueueSize: 4, MaxRetries: -1}
 	c := newTarget(t, cfg, allOps...)
 	if cap(c.slots) != 12 {
 		t.Fatalf("%d slots; want 12: 4 connections for each of 3 nodes", cap(c.slots))
@@ -476,8 +476,8 @@ func TestPoolBound(t *testing.T) {
 
 func TestSendKey(t *testing.T) {
 	s := newServer(t, astest.Options{})
-	p := newTapProxy(t, addr(s))
-	raw := rawClient(t, addr(s))
+	p := newTapProxy(t, s.Addr())
+	raw := rawClient(t, s.Addr())
 	tests := []struct {
 		name    string
 		keyType string
@@ -521,7 +521,7 @@ func TestSendKey(t *testing.T) {
 // *as.RawBlobValue to save the boxing.
 func TestPutOnTheWire(t *testing.T) {
 	s := newServer(t, astest.Options{})
-	p := newTapProxy(t, addr(s))
+	p := newTapProxy(t, s.Addr())
 	cfg := testConfig(s)
 	cfg.Hosts = []string{p.addr()}
 	c := newTarget(t, cfg, allOps...)

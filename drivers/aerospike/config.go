@@ -235,18 +235,6 @@ func parseHost(s string) (*as.Host, error) {
 	return h, nil
 }
 
-// formatHost is the inverse of parseHost.
-func formatHost(h *as.Host) string {
-	name := h.Name
-	if strings.Contains(name, ":") {
-		name = "[" + name + "]"
-	}
-	if h.TLSName != "" {
-		name += ":" + h.TLSName
-	}
-	return name + ":" + strconv.Itoa(h.Port)
-}
-
 // hostList names the seeds in errors: "127.0.0.1:3000,127.0.0.1:3001".
 func hostList(hosts []*as.Host) string {
 	names := make([]string, len(hosts))

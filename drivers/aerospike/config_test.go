@@ -264,8 +264,8 @@ func TestConnectChecks(t *testing.T) {
 			case tt.wantIs != nil && !errors.Is(err, tt.wantIs):
 				t.Errorf("New = %v; want errors.Is %v", err, tt.wantIs)
 			}
-			if err != nil && !strings.Contains(err.Error(), addr(s)) {
-				t.Errorf("New = %v; want it to name %s", err, addr(s))
+			if err != nil && !strings.Contains(err.Error(), s.Addr()) {
+				t.Errorf("New = %v; want it to name %s", err, s.Addr())
 			}
 		})
 	}
@@ -326,4 +326,16 @@ func TestPolicies(t *testing.T) {
 	if o.read.MaxRetries != 2 || o.write.MaxRetries != 0 || o.read.TotalTimeout != time.Second {
 		t.Errorf("default retries %d/%d, timeout %v; want the client's 2/0, 1s", o.read.MaxRetries, o.write.MaxRetries, o.read.TotalTimeout)
 	}
+}
+
+// formatHost is the inverse of parseHost.
+func formatHost(h *as.Host) string {
+	name := h.Name
+	if strings.Contains(name, ":") {
+		name = "[" + name + "]"
+	}
+	if h.TLSName != "" {
+		name += ":" + h.TLSName
+	}
+	return name + ":" + strconv.Itoa(h.Port)
 }

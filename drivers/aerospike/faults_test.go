@@ -67,7 +67,7 @@ func TestClusterFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
-	cfg := Config{Hosts: []string{addr(cl.Nodes[1])}, Namespace: "test", MaxRetries: -1}
+	cfg := Config{Hosts: []string{cl.Nodes[1].Addr()}, Namespace: "test", MaxRetries: -1}
 	c := newTarget(t, cfg, allOps...)
 	keys := []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9}
 	batch := drivers.Op{Index: opBatchGet, Key: keys[0], Keys: keys}

@@ -3,7 +3,6 @@ package aerospike
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -39,11 +38,9 @@ func newServer(t testing.TB, opts astest.Options) *astest.Server {
 }
 
 // addr is host:port of s.
-func addr(s *astest.Server) string { return net.JoinHostPort(s.Host(), strconv.Itoa(s.Port())) }
-
 // testConfig is a Config for s with the client's defaults.
 func testConfig(s *astest.Server) Config {
-	return Config{Hosts: []string{addr(s)}, Namespace: "test", Set: "demo", MaxRetries: -1, KeyPrefix: "sku:"}
+	return Config{Hosts: []string{s.Addr()}, Namespace: "test", Set: "demo", MaxRetries: -1, KeyPrefix: "sku:"}
 }
 
 // newTarget connects a Client for the test.

@@ -46,8 +46,8 @@ func TestAuth(t *testing.T) {
 			if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "authentication failed") {
 				t.Errorf("New = %v; want ErrAuth, saying authentication failed", err)
 			}
-			if !strings.Contains(err.Error(), addr(s)) || !strings.Contains(err.Error(), tt.user) {
-				t.Errorf("New = %v; want it to name %s and the user", err, addr(s))
+			if !strings.Contains(err.Error(), s.Addr()) || !strings.Contains(err.Error(), tt.user) {
+				t.Errorf("New = %v; want it to name %s and the user", err, s.Addr())
 			}
 			if strings.Contains(err.Error(), tt.password) {
 				t.Errorf("New = %v; shows the password", err)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -342,7 +343,7 @@ func compileHeaders(defaults, own []HeaderTemplate) ([]header, error) {
 	add := func(h HeaderTemplate, replace bool) {
 		name := textproto.CanonicalMIMEHeaderKey(h.Name)
 		if replace {
-			out = slicesDeleteName(out, name)
+			out = slices.DeleteFunc(out, func(h header) bool { return h.name == name })
 		}
 		hd := header{name: name, value: h.Value, host: name == "Host"}
 		if s, ok := h.Value.literal(); ok {
@@ -365,22 +366,10 @@ func compileHeaders(defaults, own []HeaderTemplate) ([]header, error) {
 		}
 		add(h, true)
 	}
-	for _, h := range out {
-		if h.name == "User-Agent" {
-			return out, nil
-		}
+	if slices.ContainsFunc(out, func(h header) bool { return h.name == "User-Agent" }) {
+		return out, nil
 	}
 	return append(out, header{name: "User-Agent", value: LiteralTemplate(userAgent), vals: []string{userAgent}}), nil
-}
-
-func slicesDeleteName(hs []header, name string) []header {
-	out := hs[:0]
-	for _, h := range hs {
-		if h.name != name {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // checkHeader checks a request header name.

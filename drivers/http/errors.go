@@ -14,4 +14,6 @@ var (
 	errNoOp = &drivers.Error{Class: drivers.ClassOther, Err: errors.New("http: no op at this index")}
 	// errClosed is an op after Close.
 	errClosed = &drivers.Error{Class: drivers.ClassCanceled, Err: errors.New("http: client closed")}
+	// errBodyTooBig is a response body over maxBody, on either client.
+	errBodyTooBig = &drivers.Error{Class: drivers.ClassCheck, Err: errors.New("response body over 16 MiB")}
 )

@@ -67,26 +67,11 @@ func dial(addr string, tc *tls.Config, timeout time.Duration) (net.Conn, error) 
 	if timeout <= 0 {
 		return nil, fasthttp.ErrDialTimeout
 	}
-	deadline := time.Now().Add(timeout)
-	d := net.Dialer{Deadline: deadline}
-	conn, err := d.Dial("tcp", addr)
-	if err != nil || tc == nil {
-		return conn, err
+	d := &net.Dialer{Timeout: timeout}
+	if tc == nil {
+		return d.Dial("tcp", addr)
 	}
-	tconn := tls.Client(conn, tc)
-	if err := tconn.SetDeadline(deadline); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := tconn.Handshake(); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := tconn.SetDeadline(time.Time{}); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return tconn, nil
+	return tls.DialWithDialer(d, "tcp", addr, tc)
 }
 
 // retryStale retries an idempotent request once when the server closed the
@@ -146,12 +131,11 @@ func (f *fastExchange) keepCookies(s *drivers.Session, scope string) {
 
 // Failures of the fasthttp path that carry no detail.
 var (
-	errFastTimeout    = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrTimeout}
-	errFastNoConn     = &drivers.Error{Class: drivers.ClassTimeout, Err: errors.New("no free connection within the timeout")}
-	errFastDial       = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrDialTimeout}
-	errFastHandshake  = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrTLSHandshakeTimeout}
-	errFastClosed     = &drivers.Error{Class: drivers.ClassNetwork, Err: errors.New("the server closed the connection before answering")}
-	errFastBodyTooBig = &drivers.Error{Class: drivers.ClassCheck, Err: errors.New("response body over 16 MiB")}
+	errFastTimeout   = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrTimeout}
+	errFastNoConn    = &drivers.Error{Class: drivers.ClassTimeout, Err: errors.New("no free connection within the timeout")}
+	errFastDial      = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrDialTimeout}
+	errFastHandshake = &drivers.Error{Class: drivers.ClassTimeout, Err: fasthttp.ErrTLSHandshakeTimeout}
+	errFastClosed    = &drivers.Error{Class: drivers.ClassNetwork, Err: errors.New("the server closed the connection before answering")}
 )
 
 // fastError classifies an error of fasthttp's DoDeadline. Its sentinels
@@ -173,7 +157,7 @@ func fastError(ctx context.Context, err error) error {
 	case errors.Is(err, fasthttp.ErrConnectionClosed):
 		return errFastClosed
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		return errFastBodyTooBig
+		return errBodyTooBig
 	}
 	return &drivers.Error{Class: drivers.ClassOf(err), Err: err}
 }

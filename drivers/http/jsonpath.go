@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -190,7 +191,7 @@ func skipValue(doc []byte, i int) (int, bool) {
 // equalUnquoted reports whether the JSON string contents raw (without its
 // quotes), with its escapes decoded, equal s. It does not allocate.
 func equalUnquoted(raw []byte, s string) bool {
-	if !hasEscape(raw) {
+	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw) == s
 	}
 	var buf [utf8.UTFMax]byte
@@ -233,15 +234,6 @@ func appendUnquoted(dst, raw []byte) ([]byte, bool) {
 		i += n
 	}
 	return dst, true
-}
-
-func hasEscape(raw []byte) bool {
-	for _, c := range raw {
-		if c == '\\' {
-			return true
-		}
-	}
-	return false
 }
 
 // unescape decodes the escape at the start of s (s[0] is '\\') and returns
@@ -318,6 +310,9 @@ func scalarEquals(v []byte, want string) bool {
 // compares it; ok is false for a string with a malformed escape.
 func scalarText(v []byte) (string, bool) {
 	if len(v) >= 2 && v[0] == '"' {
+		if raw := v[1 : len(v)-1]; bytes.IndexByte(raw, '\\') < 0 {
+			return string(raw), true // no escapes: one allocation, not two
+		}
 		b, ok := appendUnquoted(make([]byte, 0, len(v)-2), v[1:len(v)-1])
 		return string(b), ok
 	}

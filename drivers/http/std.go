@@ -139,7 +139,7 @@ func readBody(dst []byte, r io.Reader) ([]byte, error) {
 		n, err := r.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
 		if len(dst) > maxBody {
-			return dst, errStdBodyTooBig
+			return dst, errBodyTooBig
 		}
 		if err == io.EOF {
 			return dst, nil
@@ -176,8 +176,7 @@ func (s *stdExchange) release() {
 
 // Failures of the net/http path that carry no detail.
 var (
-	errStdTimeout    = &drivers.Error{Class: drivers.ClassTimeout, Err: errors.New("no response within the timeout")}
-	errStdBodyTooBig = &drivers.Error{Class: drivers.ClassCheck, Err: errors.New("response body over 16 MiB")}
+	errStdTimeout = &drivers.Error{Class: drivers.ClassTimeout, Err: errors.New("no response within the timeout")}
 )
 
 // stdError classifies an error of the net/http path: ctx is the op's

@@ -2,11 +2,11 @@ package redis
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/drivers/internal/closedloop"
 	"github.com/surgeload/surge/drivers/redis/redistest"
 )
 
@@ -65,7 +65,7 @@ func benchRun(b *testing.B, s *redistest.Server, cfg Config, oc OpConfig) {
 	b.SetParallelism(benchParallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := closedloop.CPUTime()
 	b.RunParallel(func(pb *testing.PB) {
 		op := drivers.Op{ValueSize: 3}
 		for pb.Next() {
@@ -76,16 +76,7 @@ func benchRun(b *testing.B, s *redistest.Server, cfg Config, oc OpConfig) {
 			}
 		}
 	})
-	cpu := cpuTime() - cpu0
+	cpu := closedloop.CPUTime() - cpu0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime returns the user plus system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

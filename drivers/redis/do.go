@@ -86,10 +86,7 @@ func (c *Client) mget(ctx context.Context, kb *keyBuf, o *op, op *drivers.Op) er
 		return c.result(kb, err, nonRedis)
 	}
 	res := c.rc.Do(ctx, c.rc.B().Mget().Key(keys...).Build())
-	if err := res.Error(); err != nil {
-		return c.result(kb, err, res.NonRedisError())
-	}
-	return c.result(kb, nil, nil)
+	return c.result(kb, res.Error(), res.NonRedisError())
 }
 
 // result returns kb to the pool when it is safe to and maps err (the

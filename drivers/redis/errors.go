@@ -11,8 +11,6 @@ import (
 
 // Preallocated op errors, so that the common failures do not allocate.
 var (
-	// errNotFound is a GET or HGET of a missing key.
-	errNotFound = &drivers.Error{Class: drivers.ClassNotFound}
 	// errNoOp is an op index this target has no op for: the engine routed
 	// another target's op here.
 	errNoOp = &drivers.Error{Class: drivers.ClassOther, Err: errors.New("redis: no op at this index")}
@@ -22,7 +20,7 @@ var (
 // [drivers.ClassOf] reads without unwrapping.
 func classify(err error) error {
 	if rueidis.IsRedisNil(err) {
-		return errNotFound
+		return drivers.ErrNotFound // a GET or HGET of a missing key
 	}
 	if re, ok := rueidis.IsRedisErr(err); ok {
 		return &drivers.Error{Class: replyClass(re.Error()), Err: err}

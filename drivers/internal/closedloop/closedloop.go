@@ -25,9 +25,9 @@ type Options struct {
 	Clients, Requests int
 	// CPUProfile, if set, receives a CPU profile of the load.
 	CPUProfile string
-	// Prepare sets up op for the request numbered seq (unique per run);
-	// nil leaves only op.Seq set.
-	Prepare func(op *drivers.Op, seq uint64)
+	// Prepare sets up op for its request, numbered op.Seq (unique per
+	// run); nil leaves only op.Seq set.
+	Prepare func(op *drivers.Op)
 }
 
 // Result is what a run did and what it cost.
@@ -61,7 +61,7 @@ func Run(ctx context.Context, t drivers.Target, o Options) (Result, error) {
 	var misses, failed atomic.Int64
 	var errOnce sync.Once
 	res := Result{Requests: o.Requests}
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), CPUTime()
 	var wg sync.WaitGroup
 	for w := range o.Clients {
 		share := o.Requests / o.Clients
@@ -75,7 +75,7 @@ func Run(ctx context.Context, t drivers.Target, o Options) (Result, error) {
 				seq++
 				op.Seq = seq
 				if o.Prepare != nil {
-					o.Prepare(&op, seq)
+					o.Prepare(&op)
 				}
 				switch err := t.Do(ctx, &op); {
 				case drivers.ClassOf(err) == drivers.ClassNotFound:
@@ -88,7 +88,7 @@ func Run(ctx context.Context, t drivers.Target, o Options) (Result, error) {
 		})
 	}
 	wg.Wait()
-	res.Wall, res.CPU = time.Since(start), cpuTime()-cpu0
+	res.Wall, res.CPU = time.Since(start), CPUTime()-cpu0
 	res.Misses, res.Failed = misses.Load(), failed.Load()
 	return res, nil
 }
@@ -108,8 +108,8 @@ func (r Result) Err() error {
 	return nil
 }
 
-// cpuTime returns the user plus system CPU time of this process so far.
-func cpuTime() time.Duration {
+// CPUTime returns the user plus system CPU time of this process so far.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -70,9 +70,9 @@ func load(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	defer c.Close()
 	res, err := closedloop.Run(ctx, c, closedloop.Options{Clients: o.clients, Requests: o.requests, CPUProfile: o.cpuProfile,
-		Prepare: func(op *drivers.Op, seq uint64) {
+		Prepare: func(op *drivers.Op) {
 			op.ValueSize = o.size
-			op.Key = (seq * 0x9e3779b97f4a7c15 >> 20) % uint64(o.keys)
+			op.Key = (op.Seq * 0x9e3779b97f4a7c15 >> 20) % uint64(o.keys)
 		}})
 	if err != nil {
 		return err
