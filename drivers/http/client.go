@@ -67,7 +67,7 @@ func newClient(ctx context.Context, cfg Config, netHTTP1 bool) (*Client, error) 
 	}
 	c := &Client{origin: o, seed: cfg.Seed, scope: cfg.Scope, ops: ops}
 	if o.http2 || netHTTP1 {
-		c.be = newStdBackend(cfg, o, tc, o.http2)
+		c.be = newStdBackend(cfg, o, tc)
 	} else {
 		c.be = newFastBackend(cfg, o, tc)
 	}

@@ -269,13 +269,11 @@ type extract struct {
 func compileOps(cfg *Config, o origin) ([]*op, error) {
 	defaults := make([]HeaderTemplate, 0, len(cfg.Headers)+1)
 	for _, h := range cfg.Headers {
-		if err := checkHeader(h.Name); err != nil {
-			return nil, fmt.Errorf("header %q: %w", h.Name, err)
+		ht := HeaderTemplate{Name: h.Name, Value: LiteralTemplate(h.Value)}
+		if err := checkHeaderTemplate(ht); err != nil {
+			return nil, err
 		}
-		if strings.ContainsAny(h.Value, "\r\n\x00") {
-			return nil, fmt.Errorf("header %s: value has a line break or NUL", h.Name)
-		}
-		defaults = append(defaults, HeaderTemplate{Name: h.Name, Value: LiteralTemplate(h.Value)})
+		defaults = append(defaults, ht)
 	}
 	ops := make([]*op, len(cfg.Ops))
 	for i, oc := range cfg.Ops {
@@ -355,14 +353,8 @@ func compileHeaders(defaults, own []HeaderTemplate) ([]header, error) {
 		add(h, false)
 	}
 	for _, h := range own {
-		if err := checkHeader(h.Name); err != nil {
-			return nil, fmt.Errorf("header %q: %w", h.Name, err)
-		}
-		if h.Value == nil {
-			return nil, fmt.Errorf("header %s: no value", h.Name)
-		}
-		if s, ok := h.Value.literal(); ok && strings.ContainsAny(s, "\r\n\x00") {
-			return nil, fmt.Errorf("header %s: value has a line break or NUL", h.Name)
+		if err := checkHeaderTemplate(h); err != nil {
+			return nil, err
 		}
 		add(h, true)
 	}
@@ -373,6 +365,21 @@ func compileHeaders(defaults, own []HeaderTemplate) ([]header, error) {
 }
 
 // checkHeader checks a request header name.
+// checkHeaderTemplate checks a header's name and, when it is literal, its
+// value.
+func checkHeaderTemplate(h HeaderTemplate) error {
+	if err := checkHeader(h.Name); err != nil {
+		return fmt.Errorf("header %q: %w", h.Name, err)
+	}
+	if h.Value == nil {
+		return fmt.Errorf("header %s: no value", h.Name)
+	}
+	if s, ok := h.Value.literal(); ok && strings.ContainsAny(s, "\r\n\x00") {
+		return fmt.Errorf("header %s: value has a line break or NUL", h.Name)
+	}
+	return nil
+}
+
 func checkHeader(name string) error {
 	if !isToken(name) {
 		return errors.New("not a valid header name")

@@ -36,10 +36,9 @@ type stdExchange struct {
 	buf  []byte // the response body
 }
 
-// newStdBackend returns the net/http path; http2 false makes it carry
-// HTTP/1.1, which only the benchmarks and tests that compare the two
-// clients use.
-func newStdBackend(cfg Config, o origin, tc *tls.Config, http2 bool) *stdBackend {
+// newStdBackend returns the net/http path, for o's protocol: HTTP/1.1 on
+// net/http is for the benchmarks and tests that compare the two clients.
+func newStdBackend(cfg Config, o origin, tc *tls.Config) *stdBackend {
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
 	tr := &nethttp.Transport{
 		DialContext:            d.DialContext,
@@ -54,9 +53,9 @@ func newStdBackend(cfg Config, o origin, tc *tls.Config, http2 bool) *stdBackend
 		Protocols:              new(nethttp.Protocols),
 	}
 	switch {
-	case http2 && o.https:
+	case o.http2 && o.https:
 		tr.Protocols.SetHTTP2(true)
-	case http2:
+	case o.http2:
 		tr.Protocols.SetUnencryptedHTTP2(true)
 	default:
 		tr.Protocols.SetHTTP1(true)
