@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -45,41 +43,16 @@ func (c *shopClient) call(method, path, body string, v any) int {
 	return resp.StatusCode
 }
 
-// The real binary serves the shop until interrupted; a shopper browses,
+// surge target http serves the shop until cancelled; a shopper browses,
 // buys the last units and finds the product out of stock.
 func TestTargetHTTP(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(surgeBin, "target", "http", "--listen", "127.0.0.1:0", "--products", "50",
+	addrs, stop := serveTarget(t, "target", "http", "--listen", "127.0.0.1:0", "--products", "50",
 		"--stock", "2", "--fail", "inventory=1", "--slow", "search=1ms", "--stall", "cart=1h/1ms", "--seed", "7")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	defer func() {
-		cmd.Process.Kill() // when a check below failed first
-		<-exited
-	}()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatalf("surge target http printed nothing; stderr %q", stderr.String())
-	}
-	base, ok := strings.CutPrefix(lines.Text(), "http shop listening on http://127.0.0.1:")
+	base, ok := strings.CutPrefix(addrs[0], "http://127.0.0.1:")
 	if !ok || strings.HasSuffix(base, ":0") {
-		t.Fatalf("first line %q; want http shop listening on http://127.0.0.1:PORT", lines.Text())
+		t.Fatalf("listening on %q; want http://127.0.0.1:PORT", addrs[0])
 	}
-	go func() { // Wait after the last read of stdout
-		for lines.Scan() {
-		}
-		cmd.Wait()
-		close(exited)
-	}()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -87,16 +60,8 @@ func TestTargetHTTP(t *testing.T) {
 	c := &shopClient{t: t, base: "http://127.0.0.1:" + base, hc: &http.Client{Jar: jar}}
 	goShopping(t, c)
 
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-exited:
-	case <-time.After(time.Minute): // a bound, not a synchronisation
-		t.Fatal("surge target http did not stop a minute after SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != exitOK || stderr.String() != "" {
-		t.Errorf("surge target http exited %d, stderr %q; want 0 and nothing", code, stderr.String())
+	if code, stderr := stop(); code != exitOK || stderr != "" {
+		t.Errorf("surge target http exited %d, stderr %q; want 0 and nothing", code, stderr)
 	}
 }
 
@@ -163,9 +128,13 @@ func TestTargetHTTPUsage(t *testing.T) {
 		{[]string{"extra"}, "extra"},
 	} {
 		args := append([]string{"target", "http", "--listen", "127.0.0.1:0"}, tt.args...)
-		r := surge(t, t.TempDir(), args...)
-		if r.code != exitBadInput || !strings.Contains(r.stderr, tt.want) {
-			t.Errorf("surge %s exited %d, stderr %q; want %d and %q", strings.Join(args, " "), r.code, r.stderr, exitBadInput, tt.want)
+		// In-process; a bound in case a bad flag were accepted and served.
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, &env{stdout: &stdout, stderr: &stderr, now: time.Now}, args)
+		cancel()
+		if code != exitBadInput || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("surge %s exited %d, stderr %q; want %d and %q", strings.Join(args, " "), code, stderr.String(), exitBadInput, tt.want)
 		}
 	}
 }

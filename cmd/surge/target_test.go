@@ -17,9 +17,10 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v7"
 )
 
-// serveTarget runs `surge target aerospike args...` in-process and
-// returns the node addresses it prints, and a stop function that cancels
-// it and returns its exit code and stderr.
+// serveTarget runs `surge args...`, a target command, in-process and
+// returns the addresses it prints as listening (all nodes of a cluster),
+// and a stop function that cancels it and returns its exit code and
+// stderr.
 func serveTarget(t *testing.T, args ...string) (addrs []string, stop func() (int, string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -27,7 +28,7 @@ func serveTarget(t *testing.T, args ...string) (addrs []string, stop func() (int
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, &env{stdout: pw, stderr: &stderr, now: time.Now}, append([]string{"target", "aerospike"}, args...))
+		done <- run(ctx, &env{stdout: pw, stderr: &stderr, now: time.Now}, args)
 		pw.Close()
 	}()
 	lines := make(chan string)
@@ -57,7 +58,9 @@ func serveTarget(t *testing.T, args ...string) (addrs []string, stop func() (int
 				t.Fatalf("unexpected line %q", line)
 			}
 			addrs = append(addrs, addr)
-			if strings.Contains(line, " of "+strconv.Itoa(len(addrs))+" listening") { // the last node
+			// A cluster prints "node i of n"; the last node, or a lone
+			// server, ends the list.
+			if !strings.Contains(line, " of ") || strings.Contains(line, " of "+strconv.Itoa(len(addrs))+" listening") {
 				return addrs, stop
 			}
 		case <-time.After(time.Minute): // a bound, not a synchronisation
@@ -101,7 +104,7 @@ func TestTargetAerospike(t *testing.T) {
 			2, "sale", "surge"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			addrs, stop := serveTarget(t, tt.args...)
+			addrs, stop := serveTarget(t, append([]string{"target", "aerospike"}, tt.args...)...)
 			if len(addrs) != tt.nodes {
 				t.Errorf("%d nodes listening; want %d", len(addrs), tt.nodes)
 			}
