@@ -210,7 +210,7 @@ func (varTarget) Do(_ context.Context, op *drivers.Op) error {
 	switch op.Index {
 	case 1:
 		op.Session.SetVar(0, fmt.Sprint("cart-", op.Seq))
-		op.Session.SetCookie("shop", "sid", fmt.Sprint(op.Seq))
+		op.Session.SetCookie("shop", []byte("sid"), fmt.Append(nil, op.Seq))
 	case 2:
 		if !op.Session.Set[0] || len(op.Session.Cookies) != 1 {
 			return &drivers.Error{Class: drivers.ClassCheck, Err: errors.New("no cart id from step 1")}

@@ -72,20 +72,22 @@ func (s *Session) SetVar(i int, v string) {
 }
 
 // SetCookie adds or replaces the cookie name in scope; an empty value
-// deletes it, as a server's expired Set-Cookie does.
-func (s *Session) SetCookie(scope, name, value string) {
+// deletes it, as a server's expired Set-Cookie does. It takes the bytes of
+// a response header and allocates only when the cookie changes.
+func (s *Session) SetCookie(scope string, name, value []byte) {
 	for i, c := range s.Cookies {
-		if c.Scope == scope && c.Name == name {
-			if value == "" {
+		if c.Scope == scope && c.Name == string(name) {
+			switch {
+			case len(value) == 0:
 				s.Cookies = append(s.Cookies[:i], s.Cookies[i+1:]...)
-			} else {
-				s.Cookies[i].Value = value
+			case c.Value != string(value):
+				s.Cookies[i].Value = string(value)
 			}
 			return
 		}
 	}
-	if value != "" {
-		s.Cookies = append(s.Cookies, Cookie{Scope: scope, Name: name, Value: value})
+	if len(value) > 0 {
+		s.Cookies = append(s.Cookies, Cookie{Scope: scope, Name: string(name), Value: string(value)})
 	}
 }
 

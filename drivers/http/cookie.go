@@ -28,17 +28,7 @@ func keepCookie(s *drivers.Session, scope string, line []byte) {
 	if expired(attrs) {
 		value = nil
 	}
-	for _, c := range s.Cookies {
-		if c.Scope == scope && c.Name == string(name) {
-			if c.Value != string(value) {
-				s.SetCookie(scope, c.Name, string(value))
-			}
-			return
-		}
-	}
-	if len(value) > 0 {
-		s.SetCookie(scope, string(name), string(value))
-	}
+	s.SetCookie(scope, name, value)
 }
 
 // expired reports whether the attributes of a Set-Cookie header delete the
