@@ -78,66 +78,32 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("%w: results directory: %w", ErrRunFailed, err)
-	}
-	hlog, err := os.Create(filepath.Join(opts.OutDir, IntervalsFile))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
-	}
-	hlogBuf := bufio.NewWriter(hlog)
-
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	startedAt := now()
-	agg, err := report.NewAggregator(plan, report.AggregatorOptions{Hlog: hlogBuf, StartedAt: startedAt})
+	out, err := newOutput(plan, opts, startedAt, cancel)
 	if err != nil {
-		hlog.Close()
-		return nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+		return nil, err
 	}
 	meta := report.Meta{DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight}
 	var runErr error
-	var warnings []string
 	if len(plan.Populate) > 0 && !opts.SkipPopulate {
 		meta.Populate, runErr = populate(ctx, plan, targets, clock, opts)
 		if runErr != nil {
-			warnings = append(warnings, "the populate phase did not finish, so no stage ran: "+runErr.Error())
+			meta.Warnings = append(meta.Warnings, "the populate phase did not finish, so no stage ran: "+runErr.Error())
 		}
 	}
 	if runErr == nil {
-		warnings, runErr = runStages(ctx, plan, job, agg, opts)
-	}
-	closeErr := errors.Join(hlogBuf.Flush(), hlog.Close())
-	meta.StartedAt, meta.Duration, meta.Warnings = startedAt, now().Sub(startedAt), warnings
-	res := agg.Results(meta)
-	if err := writeResults(opts, res); err != nil || closeErr != nil {
-		return res, fmt.Errorf("%w: write results to %s: %w", ErrRunFailed, opts.OutDir, errors.Join(runErr, closeErr, err))
-	}
-	if runErr != nil {
-		return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, runErr, opts.OutDir)
-	}
-	return res, res.Err()
-}
-
-// runStages runs the job's stages into agg, and the progress lines if
-// asked for. It returns the warnings for the results and why the run
-// stopped early, if it did.
-func runStages(ctx context.Context, plan *scenarios.Plan, job *drivers.Job, agg *report.Aggregator, opts Options) ([]string, error) {
-	sinks := fanout{agg}
-	var progress *report.Progress
-	if opts.Progress != nil {
-		progress = report.NewProgress(opts.Progress, plan, opts.Live)
-		sinks = append(sinks, progress)
-	}
-	runErr := drivers.Run(ctx, job, sinks)
-	var warnings []string
-	if runErr != nil {
-		warnings = append(warnings, "the run did not finish: "+runErr.Error())
-	}
-	if progress != nil {
-		if err := progress.Done(); err != nil {
-			warnings = append(warnings, "progress lines could not be written: "+err.Error())
+		runErr = drivers.Run(ctx, job, out)
+		if cause := context.Cause(ctx); runErr != nil && cause != nil {
+			runErr = cause // an abort rule, or the caller's cancellation
+		}
+		if runErr != nil {
+			meta.Warnings = append(meta.Warnings, "the run did not finish: "+runErr.Error())
 		}
 	}
-	return warnings, runErr
+	meta.StartedAt, meta.Duration = startedAt, now().Sub(startedAt)
+	return out.finish(meta, runErr)
 }
 
 // newTargets builds the plan's targets. On error it returns those built so

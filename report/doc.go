@@ -11,7 +11,13 @@
 // [Aggregator.Results] builds the [Results] that [WriteJSON] writes as
 // results.json (schema surge.results/v1), [WriteText] renders as the
 // summary, and [Results.Err] turns into the exit code through
-// [ErrSLOFailed].
+// [ErrSLOFailed]. Beside them, an [AbortWatch] judges the scenario's abort
+// rules interval by interval, on the merged data of every driver, and
+// stops the run early with an [*AbortError] when one is breached long
+// enough. In a distributed run the coordinator tells the report, through
+// [Meta], which drivers were lost ([LostDriver]) and how each fared
+// ([DriverStats]); the results then say what share of each stage's load
+// was not offered.
 //
 // Latency is measured from the intended start of each op (DESIGN.md
 // "Measurement definitions"); service time and schedule lag are kept beside

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -67,4 +68,34 @@ func ExampleAggregator() {
 	//   checkout  *      error_rate  1.00%  12.50%    FAIL
 	//
 	// exit: 1 of 2 slo rules failed: slo failed
+}
+
+// An AbortWatch beside the Aggregator stops the run when an abort rule has
+// been breached long enough: here p99 above 25 ms for 2 s in a row.
+func ExampleAbortWatch() {
+	plan := &scenarios.Plan{
+		Name:   "pdp-abort",
+		Ops:    []scenarios.Op{{Name: "pdp-read", Weight: 1}},
+		Stages: []workloads.Stage{{Name: "spike", Duration: time.Minute, From: 100, To: 1000}},
+		SLOs: []scenarios.SLO{{Op: "pdp-read", Stage: "*", Metric: scenarios.MetricP99,
+			Latency: 25 * time.Millisecond, Abort: true, For: 2 * time.Second}},
+	}
+	watch := report.NewAbortWatch(plan, func(err error) {
+		fmt.Println(err)
+		fmt.Println("slo failed:", errors.Is(err, report.ErrSLOFailed))
+	})
+	op := drivers.OpInterval{Latency: drivers.NewHistogram()}
+	for seq, latencyMicros := range []int64{4000, 31000, 9000, 30000, 31000, 42000} {
+		op.Latency.Reset()
+		op.Latency.RecordValues(latencyMicros, 100)
+		op.Count = 100
+		start := time.Duration(seq) * time.Second
+		iv := &drivers.Interval{Seq: uint64(seq), Start: start, End: start + time.Second, Ops: []drivers.OpInterval{op}}
+		if err := watch.Interval(iv); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// SLO abort: p99 of pdp-read was 31.007 ms (limit 25 ms) for 2s at 5s
+	// slo failed: true
 }

@@ -45,8 +45,11 @@ type Results struct {
 type Drivers struct {
 	Planned   int `json:"planned"`
 	Completed int `json:"completed"`
-	// Lost names the drivers that did not finish.
-	Lost []string `json:"lost"`
+	// Lost describes the drivers that did not finish, and what of their
+	// load is missing.
+	Lost []LostDriver `json:"lost"`
+	// List holds each driver's own stats, as the coordinator gathered them.
+	List []DriverStats `json:"list"`
 }
 
 // StageResult is one stage of the load profile and what each op did in it.
@@ -64,6 +67,12 @@ type StageResult struct {
 	IntendedRate float64   `json:"intended_rate"`
 	AchievedRate float64   `json:"achieved_rate"`
 	Generator    Generator `json:"generator"`
+	// NotOfferedShare is the fraction of the stage's intended load that
+	// lost drivers did not offer (their data after their last interval is
+	// missing), rounded to 4 decimals; NotOfferedRate is that share of
+	// IntendedRate, in ops/s. Both are 0 when no driver was lost.
+	NotOfferedShare float64 `json:"not_offered_share,omitempty"`
+	NotOfferedRate  float64 `json:"not_offered_rate,omitempty"`
 	// Ops holds every op of the plan, in plan order, measured or not:
 	// the mix, then each journey and its steps.
 	Ops []OpResult `json:"ops"`
@@ -152,9 +161,12 @@ type Meta struct {
 	// reached.
 	Duration time.Duration
 	// DriversPlanned and DriversCompleted count the load drivers;
-	// DriversLost names those that did not finish.
+	// DriversLost describes those that did not finish. Their shares set
+	// each stage's not-offered share.
 	DriversPlanned, DriversCompleted int
-	DriversLost                      []string
+	DriversLost                      []LostDriver
+	// Drivers holds each driver's stats, copied to [Drivers.List].
+	Drivers []DriverStats
 	// Warnings are added to the results, before the Aggregator's own.
 	Warnings []string
 	// MaxInFlight is the engine's in-flight cap, quoted in warnings.
@@ -173,7 +185,7 @@ func (a *Aggregator) Results(meta Meta) *Results {
 		StartedAt: meta.StartedAt.UTC(),
 		DurationS: seconds(meta.Duration),
 		Drivers: Drivers{Planned: meta.DriversPlanned, Completed: meta.DriversCompleted,
-			Lost: append([]string{}, meta.DriversLost...)},
+			Lost: append([]LostDriver{}, meta.DriversLost...), List: append([]DriverStats{}, meta.Drivers...)},
 		Stages:   make([]StageResult, 0, len(a.plan.Stages)),
 		Warnings: append([]string{}, meta.Warnings...),
 		Populate: append([]PopulateResult{}, meta.Populate...),
@@ -188,6 +200,7 @@ func (a *Aggregator) Results(meta Meta) *Results {
 	if meta.Duration <= 0 {
 		r.DurationS = seconds(a.end)
 	}
+	r.Warnings = append(r.Warnings, a.fleetWarnings(meta)...)
 	shares := a.shares()
 	var start time.Duration
 	var expected float64
@@ -223,6 +236,9 @@ func (a *Aggregator) stageResult(s int, start time.Duration, shares []float64, m
 		IntendedRate: round1(intended),
 		Generator:    a.generator(s, meta),
 		Ops:          make([]OpResult, len(a.plan.Ops)),
+	}
+	if share := notOffered(meta.DriversLost, start, st.Duration); share > 0 && intended > 0 {
+		sr.NotOfferedShare, sr.NotOfferedRate = round4(share), round1(share*intended)
 	}
 	var completed int64
 	for o := range a.plan.Ops {
@@ -392,6 +408,7 @@ func ReadJSON(r io.Reader) (*Results, error) {
 func normalized(r *Results) *Results {
 	c := *r
 	c.Drivers.Lost = nonNil(c.Drivers.Lost)
+	c.Drivers.List = nonNil(c.Drivers.List)
 	c.Stages = make([]StageResult, len(r.Stages))
 	for i, st := range r.Stages {
 		st.Ops = normalizedOps(st.Ops)

@@ -62,7 +62,7 @@ func TestReadJSONNormalizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Results{Schema: Schema, Drivers: Drivers{Lost: []string{}},
+	want := &Results{Schema: Schema, Drivers: Drivers{Lost: []LostDriver{}, List: []DriverStats{}},
 		Stages: []StageResult{{Name: "s", Ops: []OpResult{{Name: "get", Errors: map[string]int64{}}}, Journeys: []JourneyResult{}}},
 		Totals: []OpResult{}, Journeys: []JourneyResult{}, SLO: []SLOResult{}, Warnings: []string{}, Populate: []PopulateResult{}}
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/surgeload/surge/scenarios"
 )
@@ -64,7 +67,7 @@ func (a *Aggregator) evaluateSLOs(run []*opTotals) ([]SLOResult, []string) {
 	rows := []SLOResult{}
 	var warnings []string
 	for i, rule := range a.plan.SLOs {
-		ops, stage, err := a.ruleScope(rule)
+		ops, stage, err := ruleScope(a.plan, rule)
 		if err != nil {
 			rows = append(rows, SLOResult{Op: rule.Op, Stage: rule.Stage, Metric: rule.Metric})
 			warnings = append(warnings, fmt.Sprintf("slo rule %d: %v", i+1, err))
@@ -86,13 +89,13 @@ func (a *Aggregator) evaluateSLOs(run []*opTotals) ([]SLOResult, []string) {
 	return rows, warnings
 }
 
-// ruleScope returns the indexes of the ops a rule covers and its stage
-// index, -1 for every stage.
-func (a *Aggregator) ruleScope(rule scenarios.SLO) (ops []int, stage int, err error) {
+// ruleScope returns the indexes of the ops of plan a rule covers (op "*":
+// every op of plan.Ops) and its stage index, -1 for every stage.
+func ruleScope(plan *scenarios.Plan, rule scenarios.SLO) (ops []int, stage int, err error) {
 	stage = -1
 	if rule.Stage != allNames {
-		for s := range a.plan.Stages {
-			if a.plan.Stages[s].Name == rule.Stage {
+		for s := range plan.Stages {
+			if plan.Stages[s].Name == rule.Stage {
 				stage = s
 				break
 			}
@@ -102,12 +105,12 @@ func (a *Aggregator) ruleScope(rule scenarios.SLO) (ops []int, stage int, err er
 		}
 	}
 	if rule.Op == allNames {
-		for o := range a.plan.Ops {
+		for o := range plan.Ops {
 			ops = append(ops, o)
 		}
 		return ops, stage, nil
 	}
-	o := slices.IndexFunc(a.plan.Ops, func(op scenarios.Op) bool { return op.Name == rule.Op })
+	o := slices.IndexFunc(plan.Ops, func(op scenarios.Op) bool { return op.Name == rule.Op })
 	if o < 0 {
 		return nil, 0, fmt.Errorf("op %q is not in the scenario", rule.Op)
 	}
@@ -122,42 +125,71 @@ var latencyQuantiles = map[scenarios.Metric]float64{
 	scenarios.MetricP999: 99.9,
 }
 
+// Errors of [measure]: the rule has nothing to judge, or cannot judge.
+var (
+	errNoOps     = errors.New("no ops measured")
+	errNoLatency = errors.New("no latency measured")
+)
+
+// measure measures rule's metric on count ops, failed of them failures
+// (see [failures]), whose latencies (µs) h holds; h may be nil when none
+// was measured. It returns the error rate as a fraction, or the latency in
+// microseconds: the unit of [limit]. It fails when there is nothing to
+// measure (errNoOps, errNoLatency) or the metric is unknown; an error
+// rate is then 0.
+func measure(rule scenarios.SLO, count, failed int64, h *hdrhistogram.Histogram) (float64, error) {
+	if rule.Metric == scenarios.MetricErrorRate {
+		if count == 0 {
+			return 0, errNoOps
+		}
+		return fraction(failed, count), nil
+	}
+	q, ok := latencyQuantiles[rule.Metric]
+	if !ok && rule.Metric != scenarios.MetricMax {
+		return 0, fmt.Errorf("unknown metric %q", rule.Metric)
+	}
+	if h == nil || h.TotalCount() == 0 {
+		return 0, errNoLatency
+	}
+	if !ok {
+		return float64(h.Max()), nil
+	}
+	return float64(h.ValueAtQuantile(q)), nil
+}
+
+// limit returns rule's limit in the unit of [measure]: a fraction for an
+// error rate, microseconds for a latency. A value passes when it is at or
+// below the limit.
+func limit(rule scenarios.SLO) float64 {
+	if rule.Metric == scenarios.MetricErrorRate {
+		return rule.ErrorRate
+	}
+	return float64(rule.Latency) / float64(time.Microsecond)
+}
+
 // evaluate evaluates rule for the op named op on its totals t (nil when it
 // measured nothing). The returned error says why the rule failed without
 // a measurement.
 func evaluate(rule scenarios.SLO, op string, t *opTotals) (SLOResult, error) {
 	row := SLOResult{Op: op, Stage: rule.Stage, Metric: rule.Metric}
+	var failed int64
+	var h *hdrhistogram.Histogram
 	if t != nil {
-		row.Count = t.count
+		row.Count, failed, h = t.count, failures(&t.errors), t.latency
 	}
-	if rule.Metric == scenarios.MetricErrorRate {
-		observed := 0.0
-		if t != nil {
-			observed = fraction(failures(&t.errors), t.count)
+	value, err := measure(rule, row.Count, failed, h)
+	_, percentile := latencyQuantiles[rule.Metric]
+	switch {
+	case rule.Metric == scenarios.MetricErrorRate:
+		row.Limit, row.Observed = &rule.ErrorRate, &value
+	case percentile || rule.Metric == scenarios.MetricMax:
+		limitMs := round3(limit(rule) / 1000)
+		row.LimitMs = &limitMs
+		if err == nil {
+			observed := millis(int64(value))
+			row.ObservedMs = &observed
 		}
-		row.Limit, row.Observed = &rule.ErrorRate, &observed
-		row.Pass = row.Count > 0 && observed <= rule.ErrorRate
-		if row.Count == 0 {
-			return row, errors.New("no ops measured")
-		}
-		return row, nil
 	}
-	q, ok := latencyQuantiles[rule.Metric]
-	if !ok && rule.Metric != scenarios.MetricMax {
-		return row, fmt.Errorf("unknown metric %q", rule.Metric)
-	}
-	limitMicros := float64(rule.Latency) / 1e3
-	limit := round3(limitMicros / 1000)
-	row.LimitMs = &limit
-	if t == nil || t.latency.TotalCount() == 0 {
-		return row, errors.New("no latency measured")
-	}
-	micros := t.latency.Max()
-	if ok {
-		micros = t.latency.ValueAtQuantile(q)
-	}
-	observed := millis(micros)
-	row.ObservedMs = &observed
-	row.Pass = float64(micros) <= limitMicros
-	return row, nil
+	row.Pass = err == nil && value <= limit(rule)
+	return row, err
 }

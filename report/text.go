@@ -18,21 +18,20 @@ import (
 // topErrors is how many error classes a text row names.
 const topErrors = 3
 
-// WriteText writes r to w as a compact summary for people: per stage a
-// header line (duration, intended and achieved rate) and a row per op
+// WriteText writes r to w as a compact summary for people: the drivers
+// (with a table of them when there were several), per stage a header line
+// (duration, intended and achieved rate, the share lost drivers did not
+// offer) and a row per op
 // (count, rate, latency percentiles from the intended start, errors), the
 // whole run when there is more than one stage, then the SLO table with
 // PASS or FAIL per rule, then the warnings.
 func WriteText(w io.Writer, r *Results) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
-	fleet := fmt.Sprintf("drivers %d/%d", r.Drivers.Completed, r.Drivers.Planned)
-	if len(r.Drivers.Lost) > 0 {
-		fleet += " (lost " + strings.Join(r.Drivers.Lost, ", ") + ")"
-	}
 	fmt.Fprintf(tw, "%s  started %s  took %v  %s\n", r.Scenario,
-		r.StartedAt.Format(time.RFC3339), secondsDuration(r.DurationS), fleet)
+		r.StartedAt.Format(time.RFC3339), secondsDuration(r.DurationS), fleetSummary(&r.Drivers))
 	writePopulate(tw, r.Populate)
+	writeDrivers(tw, r.Drivers.List)
 	for _, st := range r.Stages {
 		fmt.Fprintf(tw, "\n%s\n", stageHeader(&st))
 		writeOps(tw, st.Ops)
@@ -77,6 +76,9 @@ func stageHeader(st *StageResult) string {
 	}
 	h := fmt.Sprintf("stage %s  %s at %v  intended %s/s  achieved %s/s", st.Name, span,
 		secondsDuration(st.StartS), formatRate(st.IntendedRate), formatRate(st.AchievedRate))
+	if st.NotOfferedShare > 0 {
+		h += fmt.Sprintf("  not offered %s (%s/s)", formatShare(st.NotOfferedShare), formatRate(st.NotOfferedRate))
+	}
 	if st.Generator.Bound {
 		h += "  GENERATOR-BOUND"
 		if st.Generator.BoundAboveRate > 0 {

@@ -17,13 +17,14 @@ func TestWriteText(t *testing.T) {
 
 // A driver lost and a stage cut short show in the headers.
 func TestWriteTextShortRun(t *testing.T) {
-	r := &Results{Scenario: "s", Drivers: Drivers{Planned: 3, Completed: 2, Lost: []string{"driver-1"}},
+	r := &Results{Scenario: "s", Drivers: Drivers{Planned: 3, Completed: 2,
+		Lost: []LostDriver{{Name: "driver-1", Index: 1, LostAtS: 31, ReportedUntilS: 30, Share: 1.0 / 3, Reason: "silent for 10s"}}},
 		Stages: []StageResult{{Name: "hold", DurationS: 60, RanS: 12.5, IntendedRate: 100, AchievedRate: 99.5}}}
 	var buf bytes.Buffer
 	if err := WriteText(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"drivers 2/3 (lost driver-1)", "stage hold  ran 12.5s of 1m0s at 0s  intended 100/s  achieved 99.5/s", "slo: none"} {
+	for _, want := range []string{"drivers 2/3 (lost driver-1 at 31.0s: silent for 10s)", "stage hold  ran 12.5s of 1m0s at 0s  intended 100/s  achieved 99.5/s", "slo: none"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("WriteText() lacks %q:\n%s", want, buf.String())
 		}

@@ -68,3 +68,22 @@ func Resolve(arg string, opts ...Option) (*Plan, error) {
 	}
 	return p, err
 }
+
+// ReadSource returns the source of what a user named on the command line,
+// as [Resolve] finds it: the file name that errors quote and its bytes.
+// [Parse] of the two gives the plan Resolve gives.
+func ReadSource(arg string) (file string, data []byte, err error) {
+	if _, err := os.Stat(arg); err == nil {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return "", nil, fmt.Errorf("read scenario: %w", err)
+		}
+		return arg, data, nil
+	}
+	data, err = bundled.ReadFile("bundled/" + arg + ".yaml")
+	if err != nil {
+		_, err = Resolve(arg) // the error that lists the bundled scenarios
+		return "", nil, err
+	}
+	return "bundled:" + arg + ".yaml", data, nil
+}

@@ -86,6 +86,10 @@
 //	stage  a stage's name or "*" (default: the whole run)
 //	p50, p90, p99, p999, max   latency limits (durations)
 //	error_rate                 a fraction or percentage
+//	abort  true: breached on the merged data of every driver, the rule
+//	       stops the whole run (default false)
+//	for    with abort: true, how long the breach must last, interval by
+//	       interval, before the run stops; default 0, the first breach
 //
 // A rule needs at least one limit.
 //

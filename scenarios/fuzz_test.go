@@ -104,5 +104,8 @@ func checkPlan(t *testing.T, p *Plan) {
 		if !okOp || !okStage {
 			t.Fatalf("SLO %+v names an unknown op or stage", s)
 		}
+		if s.For < 0 || s.For > 0 && !s.Abort {
+			t.Fatalf("SLO %+v has a for without abort", s)
+		}
 	}
 }

@@ -122,6 +122,14 @@ type SLO struct {
 	Latency time.Duration
 	// ErrorRate is the limit of MetricErrorRate, as a fraction (0.001 = 0.1%).
 	ErrorRate float64
+	// Abort makes the rule an abort rule: breached on the merged data of
+	// every driver, interval by interval, for For in a row, it stops the
+	// whole run. The rule is still evaluated at the end like any other.
+	Abort bool
+	// For is how long an abort rule must be breached in a row before the
+	// run stops; 0 stops it at the first breached interval. It is set only
+	// on abort rules.
+	For time.Duration
 }
 
 // Options are the run's engine settings.

@@ -96,7 +96,7 @@ func (d *decoder) slos(n *yaml.Node, p *Plan) {
 		d.errorf(n, "slo: expected a list of rules like {op: pdp-read, p99: 25ms}")
 		return
 	}
-	keys := []string{"op", "stage"}
+	keys := []string{"op", "stage", "abort", "for"}
 	for _, m := range sloMetrics {
 		keys = append(keys, string(m))
 	}
@@ -114,6 +114,7 @@ func (d *decoder) slos(n *yaml.Node, p *Plan) {
 		if n := f["stage"]; n != nil {
 			base.Stage, _ = d.refOrAll(n, "slo rule: stage", "stage", stages)
 		}
+		d.sloAbort(f, &base)
 		before := len(p.SLOs)
 		for _, m := range sloMetrics {
 			if n := f[string(m)]; n != nil {
@@ -123,6 +124,26 @@ func (d *decoder) slos(n *yaml.Node, p *Plan) {
 		if len(p.SLOs) == before {
 			d.errorf(item, "slo rule: expected at least one limit of p50, p90, p99, p999, max or error_rate")
 		}
+	}
+}
+
+// sloAbort reads a rule's abort and for keys into base, which every
+// metric of the rule then shares.
+func (d *decoder) sloAbort(f map[string]*yaml.Node, base *SLO) {
+	abortOK := true // a bad abort is reported once, not again at for
+	if n := f["abort"]; n != nil {
+		base.Abort, abortOK = d.boolean(n, "slo rule: abort")
+	}
+	n := f["for"]
+	if n == nil {
+		return
+	}
+	v, ok := d.duration(n, "slo rule: for")
+	switch {
+	case ok && abortOK && !base.Abort:
+		d.errorf(n, "slo rule: for needs abort: true: it is how long a breach lasts before the run stops")
+	case ok && base.Abort:
+		base.For = v
 	}
 }
 

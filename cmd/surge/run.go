@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/surgeload/surge/coordinator"
 	"github.com/surgeload/surge/report"
@@ -23,6 +24,8 @@ type runOptions struct {
 	rateScale     float64
 	durationScale float64
 	seed          uint64
+	localDrivers  int
+	fleet         fleetOptions
 }
 
 func newRunCmd(e *env) *cobra.Command {
@@ -33,13 +36,26 @@ func newRunCmd(e *env) *cobra.Command {
 		Long: "Run a bundled scenario by name or a scenario file, print progress and a summary,\n" +
 			"and write results.json, intervals.hlog and summary.txt to --out. A populate\n" +
 			"section is written first (see surge populate; --skip-populate skips it).\n" +
+			"--local-drivers N runs N driver processes under a coordinator on loopback.\n" +
 			"Exit codes: 0 ok, 1 an SLO failed, 2 bad usage or input, 3 the run failed.",
 		Args: cobra.MaximumNArgs(1),
 	}
 	cmd.RunE = cobraRunE(func(ctx context.Context, args []string) error {
-		return o.run(ctx, e, args, cmd.Flags().Changed("seed"))
+		seedSet := cmd.Flags().Changed("seed")
+		if o.localDrivers > 0 {
+			return o.runLocal(ctx, e, args, seedSet)
+		}
+		return o.run(ctx, e, args, seedSet)
 	})
 	f := cmd.Flags()
+	o.flags(f)
+	f.IntVar(&o.localDrivers, "local-drivers", 0, "run N driver processes and a coordinator on loopback (0: one in-process driver)")
+	o.fleet.flags(f)
+	return cmd
+}
+
+// flags are the flags of every command that runs a plan.
+func (o *runOptions) flags(f *pflag.FlagSet) {
 	f.StringVar(&o.out, "out", "", "results directory (default ./surge-results/<scenario>-<time>)")
 	f.Float64Var(&o.rateScale, "rate-scale", 1, "multiply every stage's rate")
 	f.Float64Var(&o.durationScale, "duration-scale", 1, "multiply every stage's duration")
@@ -47,7 +63,6 @@ func newRunCmd(e *env) *cobra.Command {
 	f.BoolVar(&o.skipPopulate, "skip-populate", false, "skip the scenario's populate section (the data is already there)")
 	f.BoolVar(&o.noSLO, "no-slo", false, "report the SLO verdicts but exit 0 when only an SLO failed (exploratory runs)")
 	o.load.flags(f)
-	return cmd
 }
 
 func (o *runOptions) run(ctx context.Context, e *env, args []string, seedSet bool) error {
@@ -65,20 +80,30 @@ func (o *runOptions) run(ctx context.Context, e *env, args []string, seedSet boo
 	if seedSet {
 		plan.Seed = o.seed
 	}
+	_, err = coordinator.Run(ctx, plan, o.options(e, plan.Name, targets.newTarget))
+	return o.sloVerdict(e, err)
+}
+
+// options are the coordinator options the flags give.
+func (o *runOptions) options(e *env, scenario string, newTarget coordinator.TargetFactory) coordinator.Options {
 	out := o.out
 	if out == "" {
-		out = filepath.Join("surge-results", plan.Name+"-"+e.now().Format("20060102-150405"))
+		out = filepath.Join("surge-results", scenario+"-"+e.now().Format("20060102-150405"))
 	}
-	_, err = coordinator.Run(ctx, plan, coordinator.Options{
+	return coordinator.Options{
 		OutDir:    out,
-		NewTarget: targets.newTarget,
+		NewTarget: newTarget,
 		Progress:  e.stdout,
 		Live:      e.stdoutTTY,
 		Summary:   e.stdout,
 		Now:       e.now,
 
 		SkipPopulate: o.skipPopulate,
-	})
+	}
+}
+
+// sloVerdict applies --no-slo to a run's error.
+func (o *runOptions) sloVerdict(e *env, err error) error {
 	if o.noSLO && errors.Is(err, report.ErrSLOFailed) {
 		fmt.Fprintf(e.stderr, "surge: %v (ignored: --no-slo)\n", err)
 		return nil
