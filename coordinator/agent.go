@@ -164,10 +164,14 @@ func (a *agent) connect(ctx context.Context) (*wire.Conn, *wire.Welcome, error) 
 		var ve *wire.VersionError
 		var re *wire.RefusedError
 		switch {
-		case errors.As(err, &ve), errors.As(err, &re) && a.runID == "":
+		case errors.As(err, &ve):
 			return nil, nil, fmt.Errorf("%w: %w", ErrRefused, err)
+		case errors.As(err, &re) && a.runID == "":
+			return nil, nil, fmt.Errorf("%w: %s", ErrRefused, re.Reason)
 		case errors.As(err, &re):
 			return nil, nil, fmt.Errorf("%w: %w", ErrRunFailed, err)
+		case a.started && a.delivered():
+			return nil, nil, err // every interval is in: the run can end without us
 		case ctx.Err() != nil && (a.runID == "" || a.delivered()):
 			return nil, nil, ctx.Err()
 		case time.Now().After(deadline):

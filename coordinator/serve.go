@@ -153,7 +153,11 @@ type server struct {
 	over      bool
 	warnings  []string
 	rep       wire.Report // scratch for checkpoint windows
+	final     []*peer     // the peers told the run is over
 }
+
+// ErrDriversLost marks a run that lost more drivers than it tolerates.
+var ErrDriversLost = errors.New("drivers lost")
 
 // Serve coordinates a distributed run of plan: it admits drivers on
 // opts.Listener, starts them together, merges their intervals and writes
@@ -170,6 +174,7 @@ func Serve(ctx context.Context, plan *scenarios.Plan, opts ServeOptions) (*repor
 		wins:    newWindows(len(plan.Stages), len(plan.Ops))}
 	res, err := s.run(ctx)
 	opts.Listener.Close()
+	s.flush()
 	return res, err
 }
 
@@ -437,7 +442,11 @@ func (s *server) admit(h *wire.Hello, p *peer) (*driverState, string) {
 			name = fmt.Sprintf("%s-%d", name, id)
 		}
 	}
-	d := &driverState{id: id, index: int(h.Index), name: name, peer: p, lastHeard: now,
+	index := int(h.Index)
+	if index < 0 {
+		index = id
+	}
+	d := &driverState{id: id, index: index, name: name, peer: p, lastHeard: now,
 		received: -1, acked: -1, doneAt: -1}
 	s.drivers[id] = d
 	w := &wire.Welcome{RunID: s.runID, Driver: int64(id), Name: name, Spec: *s.opts.Spec, Acked: -1}
@@ -871,7 +880,7 @@ func (s *server) results(pops []report.PopulateResult) (*report.Results, error) 
 	}
 	runErr := s.runErr
 	if runErr == nil && nlost > s.opts.MaxLost {
-		runErr = fmt.Errorf("%d drivers lost, more than --max-lost %d", nlost, s.opts.MaxLost)
+		runErr = fmt.Errorf("%w: %d lost, more than --max-lost %d", ErrDriversLost, nlost, s.opts.MaxLost)
 	}
 	if runErr != nil {
 		meta.Warnings = append(meta.Warnings, "the run did not finish: "+runErr.Error())
@@ -887,22 +896,38 @@ func (s *server) results(pops []report.PopulateResult) (*report.Results, error) 
 	}
 	summary := "results in " + s.opts.OutDir
 	for _, d := range s.drivers {
-		if d != nil {
+		if d != nil && d.peer != nil {
 			d.peer.send(&wire.Finished{Summary: summary})
 			d.peer.close()
+			s.final = append(s.final, d.peer)
 		}
 	}
 	return res, err
+}
+
+// flush waits, for at most sendTimeout, until the drivers' last messages
+// (the last acks and Finished) are written: a coordinator that exits
+// first would leave its drivers retrying.
+func (s *server) flush() {
+	deadline := time.After(sendTimeout)
+	for _, p := range s.final {
+		select {
+		case <-p.flushed:
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // peer sends messages to one driver connection from its own goroutine, so
 // that a slow driver never holds up the coordinator. A nil peer (a driver
 // that is not connected) drops what it is sent.
 type peer struct {
-	conn   *wire.Conn
-	mu     sync.Mutex
-	out    chan wire.Message
-	closed bool
+	conn    *wire.Conn
+	mu      sync.Mutex
+	out     chan wire.Message
+	closed  bool
+	flushed chan struct{} // closed when the writer is done
 }
 
 // peerQueue is how many messages may wait for a driver before it counts
@@ -910,12 +935,13 @@ type peer struct {
 const peerQueue = 256
 
 func newPeer(conn *wire.Conn) *peer {
-	p := &peer{conn: conn, out: make(chan wire.Message, peerQueue)}
+	p := &peer{conn: conn, out: make(chan wire.Message, peerQueue), flushed: make(chan struct{})}
 	go p.write()
 	return p
 }
 
 func (p *peer) write() {
+	defer close(p.flushed)
 	for m := range p.out {
 		if err := p.conn.Send(m, sendTimeout); err != nil {
 			p.conn.Close()

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/surgeload/surge/coordinator"
 	"github.com/surgeload/surge/report"
 	"github.com/surgeload/surge/scenarios"
 )
@@ -68,7 +69,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &scenarioErr), errors.As(err, &usage), errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &scenarioErr), errors.As(err, &usage), errors.Is(err, fs.ErrNotExist),
+		errors.Is(err, coordinator.ErrRefused):
 		return exitBadInput
 	case errors.Is(err, report.ErrSLOFailed):
 		return exitSLOFailed
