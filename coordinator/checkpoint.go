@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/surgeload/surge/coordinator/wire"
@@ -129,8 +130,8 @@ func (c *checkpoint) close() error {
 
 func (c *checkpoint) header(st *ckState) {
 	c.record(recHeader, func(b []byte) []byte {
-		b = appendStr(b, st.runID)
-		b = appendStr(b, st.hash)
+		b = wire.AppendString(b, st.runID)
+		b = wire.AppendString(b, st.hash)
 		b = binary.AppendUvarint(b, uint64(st.planned))
 		return wire.MarshalSpec(b, &st.spec)
 	})
@@ -144,7 +145,7 @@ func (c *checkpoint) start(at time.Time, ds []ckDriver) {
 			b = binary.AppendUvarint(b, uint64(d.id))
 			b = binary.AppendVarint(b, int64(d.index))
 			b = binary.AppendUvarint(b, uint64(d.shard))
-			b = appendStr(b, d.name)
+			b = wire.AppendString(b, d.name)
 		}
 		return b
 	})
@@ -165,7 +166,7 @@ func (c *checkpoint) lost(l lostDriver) {
 		b = binary.AppendUvarint(b, uint64(l.id))
 		b = binary.AppendVarint(b, int64(l.at))
 		b = binary.AppendVarint(b, int64(l.reportedTo))
-		return appendStr(b, l.reason)
+		return wire.AppendString(b, l.reason)
 	})
 }
 
@@ -177,11 +178,6 @@ func (c *checkpoint) done(id int, last int64) {
 }
 
 func (c *checkpoint) end() { c.record(recEnd, func(b []byte) []byte { return b }) }
-
-func appendStr(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
 
 // readRunCheckpoint replays the log at path: it returns its state, calls
 // window for each merged interval in order, and returns the length of the
@@ -210,53 +206,45 @@ func readRunCheckpoint(path string, window func(from []int, r *wire.Report) erro
 		if n == 0 || n > wire.MaxFrame {
 			break
 		}
-		body = grow(body, int(n))
+		body = slices.Grow(body[:0], int(n))[:n]
 		if _, err := io.ReadFull(r, body); err != nil || crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(h[4:]) {
 			break
 		}
 		if valid == 0 && body[0] != recHeader {
 			return nil, 0, fmt.Errorf("%s: not a surge checkpoint", path)
 		}
-		d := ckDecoder{b: body[1:]}
+		d := wire.NewDecoder(body[1:])
+		var nested error // from a message at the record's end
 		switch body[0] {
 		case recHeader:
-			st.runID, st.hash, st.planned = d.str(), d.str(), int(d.uint())
-			if d.err == nil {
-				d.err = wire.UnmarshalSpec(d.b, &st.spec)
-				d.b = nil
-			}
+			st.runID, st.hash, st.planned = d.Str(), d.Str(), int(d.Uint())
+			nested = wire.UnmarshalSpec(d.Rest(), &st.spec)
 		case recStart:
-			st.started, st.startedAt = true, time.Unix(0, d.int())
+			st.started, st.startedAt = true, time.Unix(0, d.Int())
 			st.drivers = st.drivers[:0]
-			for i, n := 0, int(d.uint()); i < n && d.err == nil; i++ {
-				st.drivers = append(st.drivers, ckDriver{id: int(d.uint()), index: int(d.int()), shard: int(d.uint()), name: d.str()})
+			for i, n := 0, d.Uint(); i < int(min(n, uint64(len(body)))); i++ {
+				st.drivers = append(st.drivers, ckDriver{id: int(d.Uint()), index: int(d.Int()), shard: int(d.Uint()), name: d.Str()})
 			}
 		case recWindow:
 			from = from[:0]
-			for i, n := 0, int(d.uint()); i < n && d.err == nil; i++ {
-				from = append(from, int(d.uint()))
+			for i, n := 0, d.Uint(); i < int(min(n, uint64(len(body)))); i++ {
+				from = append(from, int(d.Uint()))
 			}
-			if d.err == nil {
-				if d.err = rep.Unmarshal(d.b); d.err == nil {
-					d.err = window(from, &rep)
-				}
-				d.b = nil
+			if nested = rep.Unmarshal(d.Rest()); nested == nil && d.Err() == nil {
+				nested = window(from, &rep)
 			}
 		case recLost:
-			st.lost = append(st.lost, lostDriver{id: int(d.uint()), at: time.Duration(d.int()), reportedTo: time.Duration(d.int()), reason: d.str()})
+			st.lost = append(st.lost, lostDriver{id: int(d.Uint()), at: time.Duration(d.Int()), reportedTo: time.Duration(d.Int()), reason: d.Str()})
 		case recDone:
-			id := int(d.uint())
-			st.done[id] = d.int()
+			id := int(d.Uint())
+			st.done[id] = d.Int()
 		case recEnd:
 			st.ended = true
 		default:
-			d.err = fmt.Errorf("unknown record kind %d", body[0])
+			nested = fmt.Errorf("unknown record kind %d", body[0])
 		}
-		if d.err == nil && len(d.b) != 0 {
-			d.err = errors.New("record has bytes left over")
-		}
-		if d.err != nil {
-			return nil, 0, fmt.Errorf("%s: record at byte %d: %w (move the file away to start afresh)", path, valid, d.err)
+		if err := errors.Join(d.Err(), nested); err != nil {
+			return nil, 0, fmt.Errorf("%s: record at byte %d: %w (move the file away to start afresh)", path, valid, err)
 		}
 		valid += 8 + int64(n)
 	}
@@ -264,56 +252,4 @@ func readRunCheckpoint(path string, window func(from []int, r *wire.Report) erro
 		return nil, 0, nil
 	}
 	return st, valid, nil
-}
-
-// ckDecoder reads the checkpoint's own fields; the first error sticks.
-type ckDecoder struct {
-	b   []byte
-	err error
-}
-
-func (d *ckDecoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *ckDecoder) int() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *ckDecoder) str() string {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
-func (d *ckDecoder) fail() {
-	if d.err == nil {
-		d.err = errors.New("malformed record")
-	}
-	d.b = nil
-}
-
-// grow returns b resized to n.
-func grow(b []byte, n int) []byte {
-	if cap(b) >= n {
-		return b[:n]
-	}
-	return make([]byte, n)
 }

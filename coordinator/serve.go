@@ -342,12 +342,13 @@ func (s *server) accept() {
 func (s *server) serveConn(c net.Conn) {
 	from := c.RemoteAddr().String()
 	conn, err := wire.Handshake(c, handshakeTimeout, false)
-	if err != nil {
-		var ve *wire.VersionError
-		if errors.As(err, &ve) {
-			_ = conn.Send(&wire.Refuse{Reason: fmt.Sprintf("the coordinator (surge %s) speaks protocol %d, the driver %d: run the same surge release on the coordinator and every driver",
-				s.opts.Release, wire.Version, ve.Peer)}, sendTimeout)
-		}
+	var ve *wire.VersionError
+	switch {
+	case errors.As(err, &ve):
+		s.refuse(conn, from, err.Error(), fmt.Sprintf("the coordinator (surge %s) speaks protocol %d, the driver %d: run the same surge release on the coordinator and every driver",
+			s.opts.Release, wire.Version, ve.Peer))
+		return
+	case err != nil:
 		fmt.Fprintf(s.opts.Log, "coordinator: refused %s: %v\n", from, err)
 		c.Close()
 		return
@@ -358,10 +359,9 @@ func (s *server) serveConn(c net.Conn) {
 		conn.Close()
 		return
 	}
+	who := fmt.Sprintf("driver %q from %s (surge %s)", hello.Name, from, hello.Release)
 	if reason := s.authenticate(hello.Token); reason != "" {
-		fmt.Fprintf(s.opts.Log, "coordinator: refused driver %q from %s (surge %s): %s\n", hello.Name, from, hello.Release, reason)
-		_ = conn.Send(&wire.Refuse{Reason: reason}, sendTimeout)
-		conn.Close()
+		s.refuse(conn, who, reason, reason)
 		return
 	}
 	p := newPeer(conn)
@@ -369,12 +369,19 @@ func (s *server) serveConn(c net.Conn) {
 	d, reason := s.admit(&hello, p)
 	s.mu.Unlock()
 	if d == nil {
-		fmt.Fprintf(s.opts.Log, "coordinator: refused driver %q from %s: %s\n", hello.Name, from, reason)
-		_ = conn.Send(&wire.Refuse{Reason: reason}, sendTimeout)
-		conn.Close()
+		fmt.Fprintf(s.opts.Log, "coordinator: refused %s: %s\n", who, reason)
+		p.send(&wire.Refuse{Reason: reason})
+		p.close() // the writer sends the refusal, then hangs up
 		return
 	}
 	s.readLoop(d, p)
+}
+
+// refuse logs why a peer is turned away, tells it, and hangs up.
+func (s *server) refuse(conn *wire.Conn, who, logged, told string) {
+	fmt.Fprintf(s.opts.Log, "coordinator: refused %s: %s\n", who, logged)
+	_ = conn.Send(&wire.Refuse{Reason: told}, sendTimeout)
+	conn.Close()
 }
 
 // authenticate compares the token in constant time, through hashes so

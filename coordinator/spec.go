@@ -3,6 +3,7 @@ package coordinator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,6 +58,9 @@ func NewSpec(arg string, opts SpecOptions) (*wire.RunSpec, *scenarios.Plan, erro
 	return spec, plan, err
 }
 
+// ErrBadScale marks a rate or duration scale the plan cannot take.
+var ErrBadScale = errors.New("bad scale")
+
 // PlanFromSpec builds the plan of a run from its spec, as every driver
 // and the coordinator do.
 func PlanFromSpec(spec *wire.RunSpec) (*scenarios.Plan, error) {
@@ -76,7 +80,7 @@ func PlanFromSpec(spec *wire.RunSpec) (*scenarios.Plan, error) {
 		plan.Source = "bundled:" + strings.TrimSuffix(name, ".yaml")
 	}
 	if err := plan.Scale(spec.RateScale, spec.DurationScale); err != nil {
-		return nil, fmt.Errorf("scale: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrBadScale, err)
 	}
 	if spec.SeedSet {
 		plan.Seed = spec.Seed

@@ -153,34 +153,24 @@ func (w *window) interval() (*drivers.Interval, error) {
 }
 
 // report sets r to the merged window, for the checkpoint: the same
-// encoding as a driver's report.
+// encoding as a driver's report, from the counts rather than the
+// histograms. Call it after interval, whose ops and stages it follows.
 func (w *window) report(r *wire.Report) {
 	r.Seq, r.Start, r.End, r.CPU = w.seq, w.start, w.end, 0
 	r.Ops = r.Ops[:0]
-	for _, a := range w.ops {
-		for _, acc := range a {
-			if acc == nil {
-				continue
-			}
-			if len(r.Ops) < cap(r.Ops) {
-				r.Ops = r.Ops[:len(r.Ops)+1] // reuse the op and its buckets
-			} else {
-				r.Ops = append(r.Ops, wire.OpReport{})
-			}
-			o := &r.Ops[len(r.Ops)-1]
-			o.Stage, o.Op, o.Count, o.Completed, o.Left, o.Errors = acc.op.Stage, acc.op.Op, acc.op.Count, acc.op.Completed, acc.op.Left, acc.op.Errors
-			o.Latency.FromCounts(acc.counts[0])
-			o.Service.FromCounts(acc.counts[1])
-			o.Lag.FromCounts(acc.counts[2])
+	for _, o := range w.iv.Ops {
+		if len(r.Ops) < cap(r.Ops) {
+			r.Ops = r.Ops[:len(r.Ops)+1] // reuse the op and its buckets
+		} else {
+			r.Ops = append(r.Ops, wire.OpReport{})
 		}
+		ro, acc := &r.Ops[len(r.Ops)-1], w.ops[o.Stage][o.Op]
+		ro.Stage, ro.Op, ro.Count, ro.Completed, ro.Left, ro.Errors = o.Stage, o.Op, o.Count, o.Completed, o.Left, o.Errors
+		ro.Latency.FromCounts(acc.counts[0])
+		ro.Service.FromCounts(acc.counts[1])
+		ro.Lag.FromCounts(acc.counts[2])
 	}
-	r.Stages = r.Stages[:0]
-	for s, g := range w.gen {
-		if w.touched[s] {
-			g.Stage = s
-			r.Stages = append(r.Stages, g)
-		}
-	}
+	r.Stages = append(r.Stages[:0], w.iv.Stages...)
 }
 
 // release forgets window seq and keeps its histograms for reuse.

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,6 +38,15 @@ func (o *fleetOptions) flags(f *pflag.FlagSet) {
 	f.DurationVar(&o.startTimeout, "start-timeout", coordinator.DefaultStartTimeout, "how long to wait for every driver to be ready")
 	f.DurationVar(&o.lostAfter, "lost-after", coordinator.DefaultLostAfter, "declare a driver lost after this long without a word from it")
 	f.IntVar(&o.maxLost, "max-lost", 0, "how many drivers may be lost before the run fails (exit 3)")
+}
+
+// serveOptions are the coordinator's options for n drivers on lis.
+func (o *fleetOptions) serveOptions(e *env, lis net.Listener, token []byte, n int) coordinator.ServeOptions {
+	return coordinator.ServeOptions{
+		Listener: lis, Token: token, Drivers: n, MinDrivers: o.minDrivers,
+		StartTimeout: o.startTimeout, LostAfter: o.lostAfter, MaxLost: o.maxLost,
+		Release: buildVersion(), Log: e.stderr,
+	}
 }
 
 type coordinatorOptions struct {
@@ -98,11 +106,7 @@ func (o *coordinatorOptions) serve(ctx context.Context, e *env, args []string, s
 		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	fmt.Fprintf(e.stderr, "surge: coordinator listening on %s for %d drivers\n", lis.Addr(), o.drivers)
-	return o.run.serve(ctx, e, args, seedSet, coordinator.ServeOptions{
-		Listener: lis, Token: token, Drivers: o.drivers, MinDrivers: o.fleet.minDrivers,
-		StartTimeout: o.fleet.startTimeout, LostAfter: o.fleet.lostAfter, MaxLost: o.fleet.maxLost,
-		Release: buildVersion(), Log: e.stderr,
-	})
+	return o.run.serve(ctx, e, args, seedSet, o.fleet.serveOptions(e, lis, token, o.drivers))
 }
 
 // serve runs the coordinator of a distributed run with the run flags.
@@ -120,20 +124,15 @@ func (o *runOptions) serve(ctx context.Context, e *env, args []string, seedSet b
 		RateScale: o.rateScale, DurationScale: o.durationScale, Seed: o.seed, SeedSet: seedSet})
 	if err != nil {
 		so.Listener.Close()
-		return usageIfScale(err)
+		if errors.Is(err, coordinator.ErrBadScale) {
+			return usageError{err}
+		}
+		return err
 	}
 	so.Spec = spec
 	so.Options = o.options(e, plan.Name, targetBuilder{lookup: lookup}.newTarget)
 	_, err = coordinator.Serve(ctx, plan, so)
 	return o.sloVerdict(e, err)
-}
-
-// usageIfScale marks a bad --rate-scale or --duration-scale as bad usage.
-func usageIfScale(err error) error {
-	if strings.HasPrefix(err.Error(), "scale:") {
-		return usageError{err}
-	}
-	return err
 }
 
 // readToken reads the shared secret: the file's content without its
@@ -296,11 +295,7 @@ func (o *runOptions) runLocal(ctx context.Context, e *env, args []string, seedSe
 			return fmt.Errorf("--local-drivers: %w", err)
 		}
 	}
-	err = o.serve(ctx, e, args, seedSet, coordinator.ServeOptions{
-		Listener: lis, Token: []byte(token), Drivers: o.localDrivers, MinDrivers: o.fleet.minDrivers,
-		StartTimeout: o.fleet.startTimeout, LostAfter: o.fleet.lostAfter, MaxLost: o.fleet.maxLost,
-		Release: buildVersion(), Log: e.stderr,
-	})
+	err = o.serve(ctx, e, args, seedSet, o.fleet.serveOptions(e, lis, []byte(token), o.localDrivers))
 	for _, failure := range kids.stop(10 * time.Second) {
 		fmt.Fprintf(e.stderr, "surge: %s\n", failure)
 	}
@@ -308,10 +303,7 @@ func (o *runOptions) runLocal(ctx context.Context, e *env, args []string, seedSe
 }
 
 // children are the driver processes of a local distributed run.
-type children struct {
-	mu    sync.Mutex
-	procs []*child
-}
+type children struct{ procs []*child }
 
 type child struct {
 	cmd    *exec.Cmd
@@ -328,9 +320,7 @@ func (c *children) start(exe string, args []string) error {
 		return err
 	}
 	go func() { ch.done <- ch.cmd.Wait() }()
-	c.mu.Lock()
 	c.procs = append(c.procs, ch)
-	c.mu.Unlock()
 	return nil
 }
 

@@ -47,24 +47,15 @@ func (d *dec) fail(what string) {
 	}
 }
 
-func (d *dec) uint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *dec) uint() uint64 { return varint(d, binary.Uvarint) }
+func (d *dec) int() int64   { return varint(d, binary.Varint) }
 
-func (d *dec) int() int64 {
+// varint reads one varint with read (binary.Uvarint or binary.Varint).
+func varint[T uint64 | int64](d *dec, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b)
+	v, n := read(d.b)
 	if n <= 0 {
 		d.fail("bad varint")
 		return 0
@@ -160,4 +151,40 @@ func (d *dec) end() error {
 		d.fail(fmt.Sprintf("%d bytes left over", len(d.b)))
 	}
 	return d.err
+}
+
+// Decoder reads wire's primitive encodings, for formats built on them (the
+// coordinator's checkpoint): varints and length-prefixed strings, as
+// binary.AppendUvarint, binary.AppendVarint and [AppendString] write them.
+// The first error sticks: every later read returns a zero value.
+type Decoder struct{ d dec }
+
+// NewDecoder returns a Decoder reading b.
+func NewDecoder(b []byte) *Decoder { return &Decoder{dec{b: b}} }
+
+// Uint reads a uvarint.
+func (d *Decoder) Uint() uint64 { return d.d.uint() }
+
+// Int reads a varint.
+func (d *Decoder) Int() int64 { return d.d.int() }
+
+// Str reads a length-prefixed string.
+func (d *Decoder) Str() string { return d.d.str() }
+
+// Rest returns the bytes not read yet and consumes them: the body of a
+// message nested at the end.
+func (d *Decoder) Rest() []byte {
+	b := d.d.b
+	d.d.b = nil
+	return b
+}
+
+// Err returns the first error, or one for bytes left unread.
+func (d *Decoder) Err() error { return d.d.end() }
+
+// AppendString appends s as a length-prefixed string.
+func AppendString(b []byte, s string) []byte {
+	e := enc{b}
+	e.str(s)
+	return e.b
 }

@@ -131,7 +131,7 @@ func Handshake(c net.Conn, timeout time.Duration, client bool) (*Conn, error) {
 		err = ReadPreamble(conn.r)
 	} else {
 		err = ReadPreamble(conn.r)
-		if errors.Is(err, ErrNotSurge) || (err != nil && !errors.As(err, new(*VersionError))) {
+		if err != nil && !errors.As(err, new(*VersionError)) {
 			return nil, err
 		}
 		if werr := WritePreamble(c); werr != nil {
