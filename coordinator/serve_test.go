@@ -3,11 +3,15 @@ package coordinator
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -385,5 +389,127 @@ func TestRefusals(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+func TestStartBarrier(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		minDrivers int
+		wantErr    string
+	}{
+		{"start with fewer", 2, ""},
+		{"abort", 0, "only 2 of 3 drivers were ready after 5s"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := newCluster(t, fmt.Sprintf(distScenario, 1))
+				for i := range 2 {
+					c.agent(t.Context(), fmt.Sprintf("d%d", i), "s3cret")
+				}
+				opts := c.serveOptions(3)
+				opts.StartTimeout, opts.MinDrivers = 5*time.Second, tt.minDrivers
+				res, err := Serve(t.Context(), c.plan, opts)
+				c.agents.Wait()
+				if tt.wantErr != "" {
+					if !errors.Is(err, ErrRunFailed) || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Fatalf("Serve: %v; want a run failure: %s", err, tt.wantErr)
+					}
+					if err := c.agentErr("d0"); !errors.Is(err, ErrRunFailed) {
+						t.Errorf("agent: %v; want it told the run stopped", err)
+					}
+					return
+				}
+				if err != nil && !errors.Is(err, report.ErrSLOFailed) {
+					t.Fatalf("Serve: %v", err)
+				}
+				if res.Drivers.Planned != 2 || res.Drivers.Completed != 2 {
+					t.Errorf("drivers = %+v; want the 2 ready ones to run", res.Drivers)
+				}
+				if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "started with 2 of 3 drivers") }) {
+					t.Errorf("warnings = %q; want the smaller start said", res.Warnings)
+				}
+				// The two carry the whole rate between them.
+				if got, want := res.Stages[1].Ops[0].Count+res.Stages[1].Ops[1].Count, int64(3200); got != want {
+					t.Errorf("steady ran %d ops; want %d", got, want)
+				}
+			})
+		})
+	}
+}
+
+func TestSLOAbortAcrossDrivers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := fmt.Sprintf(distScenario, 1) + `
+slo:
+  - {op: "*", p99: 1ms, abort: true, for: 2s}
+`
+		c := newCluster(t, src)
+		for i := range 2 {
+			c.agent(t.Context(), fmt.Sprintf("d%d", i), "s3cret")
+		}
+		res, err := Serve(t.Context(), c.plan, c.serveOptions(2))
+		c.agents.Wait()
+		var abort *report.AbortError
+		if !errors.As(err, &abort) || !errors.Is(err, report.ErrSLOFailed) {
+			t.Fatalf("Serve: %v; want an SLO abort", err)
+		}
+		if abort.At != 2*time.Second {
+			t.Errorf("aborted at %v; want 2s, after two breached intervals of merged data", abort.At)
+		}
+		if ran := res.Stages[1].RanS; ran > 0 {
+			t.Errorf("steady (from 3s) ran %.1fs; want the run stopped within an interval of 2s", ran)
+		}
+		for i := range 2 {
+			if err := c.agentErr(fmt.Sprintf("d%d", i)); err != nil {
+				t.Errorf("agent d%d: %v; want a clean stop", i, err)
+			}
+		}
+	})
+}
+
+// TestTLS runs a short distributed run over TLS on loopback, in real time.
+func TestTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	srv.StartTLS() // for its certificate, valid for 127.0.0.1
+	srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis := tls.NewListener(tcp, &tls.Config{Certificates: srv.TLS.Certificates, MinVersion: tls.VersionTLS12})
+	c := newCluster(t, `
+name: tls
+targets:
+  kv: {driver: sim, servers: 100, service_time: 1ms}
+keyspaces:
+  items: {count: 1k}
+mix:
+  read: {weight: 1, target: kv, op: get, keyspace: items}
+profile:
+  - {name: steady, duration: 1s, rate: 100}
+options: {workers: 1}
+`)
+	dial := func(ctx context.Context) (net.Conn, error) {
+		d := &tls.Dialer{Config: &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}}
+		return d.DialContext(ctx, "tcp", tcp.Addr().String())
+	}
+	c.agents.Go(func() {
+		if err := RunAgent(t.Context(), AgentOptions{Dial: dial, Token: []byte("s3cret"), Name: "tls", Index: -1,
+			NewTarget: lognormalSim}); err != nil {
+			t.Errorf("agent: %v", err)
+		}
+	})
+	opts := c.serveOptions(1)
+	opts.Listener, opts.StartIn = lis, 10*time.Millisecond
+	res, err := Serve(t.Context(), c.plan, opts)
+	c.agents.Wait()
+	if err != nil && !errors.Is(err, report.ErrSLOFailed) {
+		t.Fatalf("Serve: %v\n%s", err, c.log.String())
+	}
+	if n := res.Stages[0].Ops[0].Count; n != 100 {
+		t.Errorf("%d ops over TLS; want 100", n)
 	}
 }
