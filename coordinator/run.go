@@ -56,7 +56,8 @@ const (
 // opposed to one whose SLOs failed.
 var ErrRunFailed = errors.New("run failed")
 
-// Run runs plan with one in-process driver and writes its results. It
+// Run runs plan with one in-process driver and writes its results; a plan
+// with a capacity block runs its capacity search instead. It
 // writes whatever was measured even when the run fails part way, and then
 // returns the failure. A finished run whose SLOs failed returns the results
 // and an error matching [report.ErrSLOFailed].
@@ -68,6 +69,9 @@ func Run(ctx context.Context, plan *scenarios.Plan, opts Options) (*report.Resul
 	now := opts.Now
 	if now == nil {
 		now = time.Now
+	}
+	if plan.Capacity != nil {
+		return search(ctx, plan, opts, clock, now)
 	}
 	targets, err := newTargets(ctx, plan, opts.NewTarget, clock)
 	defer closeTargets(targets)

@@ -11,6 +11,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/surgeload/surge/drivers"
+	"github.com/surgeload/surge/report/capacity"
 )
 
 // Schema is the value of [Results.Schema]: the version of results.json.
@@ -34,8 +35,10 @@ type Results struct {
 	// Journeys holds each journey's funnel over the whole run.
 	Journeys []JourneyResult `json:"journeys"`
 	SLO      []SLOResult     `json:"slo"`
-	Capacity Capacity        `json:"capacity"`
-	Warnings []string        `json:"warnings"`
+	// Capacity is the capacity search and the plan made from it; nil when
+	// the run was not a capacity search.
+	Capacity *capacity.Report `json:"capacity,omitempty"`
+	Warnings []string         `json:"warnings"`
 	// Populate is the populate phase that ran before the stages, one entry
 	// per keyspace; empty when there was none.
 	Populate []PopulateResult `json:"populate"`
@@ -148,9 +151,6 @@ type ScheduleLag struct {
 	P99 float64 `json:"p99"`
 	Max float64 `json:"max"`
 }
-
-// Capacity will hold the capacity analysis; it is empty for now.
-type Capacity struct{}
 
 // Meta is what the caller of [Aggregator.Results] knows about the run that
 // the intervals do not carry.

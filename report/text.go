@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/surgeload/surge/report/capacity"
 	"github.com/surgeload/surge/scenarios"
 )
 
@@ -32,6 +33,9 @@ func WriteText(w io.Writer, r *Results) error {
 		r.StartedAt.Format(time.RFC3339), secondsDuration(r.DurationS), fleetSummary(&r.Drivers))
 	writePopulate(tw, r.Populate)
 	writeDrivers(tw, r.Drivers.List)
+	if r.Capacity != nil {
+		return writeCapacity(w, &buf, tw, r)
+	}
 	for _, st := range r.Stages {
 		fmt.Fprintf(tw, "\n%s\n", stageHeader(&st))
 		writeOps(tw, st.Ops)
@@ -53,12 +57,68 @@ func WriteText(w io.Writer, r *Results) error {
 	}
 	writeJourneys(tw, r.Journeys)
 	writeSLOs(tw, r.SLO)
-	if len(r.Warnings) > 0 {
-		fmt.Fprintf(tw, "\nwarnings\n")
-		for _, warning := range r.Warnings {
-			fmt.Fprintf(tw, "  - %s\n", warning)
+	writeWarnings(tw, r.Warnings)
+	return flushText(w, &buf, tw)
+}
+
+// writeCapacity ends the summary of a capacity search: one line per
+// stage, then the capacity analysis.
+func writeCapacity(w io.Writer, buf *bytes.Buffer, tw *tabwriter.Writer, r *Results) error {
+	for _, s := range r.Capacity.Searches {
+		fmt.Fprintf(tw, "\nsearch %s x%d: %s\n", s.Tier, s.Replicas, searchOutcome(&s))
+		fmt.Fprintln(tw, "  stage\tphase\tintended/s\tachieved/s\tp50\tp99\terrors\tverdict\t")
+		for _, p := range s.Probes {
+			why := ""
+			if len(p.Reasons) > 0 {
+				why = p.Reasons[0]
+			}
+			fmt.Fprintf(tw, "  #%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stageNumber(p.Stage), p.Phase, formatRate(p.Rate),
+				formatRate(p.Achieved), formatMs(p.P50Ms), formatMs(p.P99Ms), formatPercent(p.ErrorRate), p.Verdict, why)
 		}
 	}
+	writeWarnings(tw, r.Warnings)
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write text summary: %w", err)
+	}
+	buf.WriteString("\n")
+	if err := capacity.WriteText(buf, r.Capacity, capacity.TextOptions{}); err != nil {
+		return fmt.Errorf("write text summary: %w", err)
+	}
+	return flushText(w, buf, tw)
+}
+
+// searchOutcome says how a search ended, in a few words.
+func searchOutcome(s *capacity.Search) string {
+	if s.Status == "found" {
+		hi := "no failing rate up to the maximum"
+		if s.Bracket[1] > 0 {
+			hi = formatRate(s.Bracket[1]) + "/s"
+		}
+		return fmt.Sprintf("MST %s/s (bracket %s/s to %s)", formatRate(s.MST), formatRate(s.Bracket[0]), hi)
+	}
+	return s.Status + ": " + s.Reason
+}
+
+// stageNumber is the "#n" of a search stage's name, without the mark.
+func stageNumber(name string) string {
+	for _, f := range strings.Fields(name) {
+		if strings.HasPrefix(f, "#") {
+			return f[1:]
+		}
+	}
+	return name
+}
+
+func writeWarnings(w io.Writer, warnings []string) {
+	if len(warnings) > 0 {
+		fmt.Fprintf(w, "\nwarnings\n")
+		for _, warning := range warnings {
+			fmt.Fprintf(w, "  - %s\n", warning)
+		}
+	}
+}
+
+func flushText(w io.Writer, buf *bytes.Buffer, tw *tabwriter.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write text summary: %w", err)
 	}

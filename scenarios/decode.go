@@ -29,6 +29,12 @@ type decoder struct {
 	env func(string) (string, bool)
 	// scope is what the op being read may refer to in its templates.
 	scope opScope
+	// capacity is set when the scenario is a capacity search: there are no
+	// stages, and SLO rules apply to every probe.
+	capacity bool
+	// forecastOnly is set when a forecast: block is read without its
+	// scenario: there are no targets for its tiers to name.
+	forecastOnly bool
 }
 
 // opScope is the context of the op the decoder is reading: the plan so far
@@ -153,12 +159,22 @@ func (d *decoder) merge(m, v *yaml.Node, what string) []entry {
 // with a suggestion. Keys in required that are missing are reported at the
 // mapping.
 func (d *decoder) fields(n *yaml.Node, what string, known, required []string) (map[string]*yaml.Node, bool) {
-	es, ok := d.entries(n, what)
+	out, meant, ok := d.knownFields(n, what, known)
 	if !ok {
 		return nil, false
 	}
-	out := make(map[string]*yaml.Node, len(es))
-	var meant []string // keys that misspelt keys probably meant
+	d.require(n, what, out, meant, required)
+	return out, true
+}
+
+// knownFields is fields without the required keys: it also returns the
+// suggestions made for unknown keys, for require.
+func (d *decoder) knownFields(n *yaml.Node, what string, known []string) (out map[string]*yaml.Node, meant []string, ok bool) {
+	es, ok := d.entries(n, what)
+	if !ok {
+		return nil, nil, false
+	}
+	out = make(map[string]*yaml.Node, len(es))
 	for _, e := range es {
 		if !slices.Contains(known, e.key.Value) {
 			hint := suggest(e.key.Value, known)
@@ -168,12 +184,28 @@ func (d *decoder) fields(n *yaml.Node, what string, known, required []string) (m
 		}
 		out[e.key.Value] = e.val
 	}
+	return out, meant, true
+}
+
+// require reports the keys of required missing from f at the mapping n,
+// except those that a misspelt key probably meant (already reported).
+func (d *decoder) require(n *yaml.Node, what string, f map[string]*yaml.Node, meant, required []string) {
 	for _, r := range required {
-		if _, ok := out[r]; !ok && !slices.Contains(meant, fmt.Sprintf("; did you mean %q?", r)) {
+		if _, ok := f[r]; !ok && !slices.Contains(meant, fmt.Sprintf("; did you mean %q?", r)) {
 			d.errorf(n, "%s: missing required key %q", what, r)
 		}
 	}
-	return out, true
+}
+
+// keyNode returns the key called key of mapping m, to blame the key rather
+// than its value; the value when the key came from a merge.
+func keyNode(m *yaml.Node, key string, val *yaml.Node) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := resolve(m.Content[i]); k.Kind == yaml.ScalarNode && k.Tag != mergeTag && k.Value == key {
+			return k
+		}
+	}
+	return val
 }
 
 func kindName(n *yaml.Node) string {
@@ -254,6 +286,18 @@ func (d *decoder) fraction(n *yaml.Node, what string) (float64, bool) {
 
 func (d *decoder) size(n *yaml.Node, what string) (int, bool) {
 	return parsed(d, n, what, "a size like 4KiB", parseSize)
+}
+
+func (d *decoder) bytes(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a size like 64GiB", parseBytes)
+}
+
+func (d *decoder) percent(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "a percentage like 20%", parsePercent)
+}
+
+func (d *decoder) cores(n *yaml.Node, what string) (float64, bool) {
+	return parsed(d, n, what, "CPU cores like 500m", parseCores)
 }
 
 func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {

@@ -56,11 +56,13 @@ func checkErrors(t *testing.T, err error) {
 // something to do, every reference in range.
 func checkPlan(t *testing.T, p *Plan) {
 	t.Helper()
-	if len(p.Targets) == 0 || len(p.Ops) == 0 || len(p.Stages) == 0 || p.Name == "" {
-		t.Fatalf("accepted plan %q with %d targets, %d ops, %d stages", p.Name, len(p.Targets), len(p.Ops), len(p.Stages))
+	if len(p.Targets) == 0 || len(p.Ops) == 0 || (len(p.Stages) == 0) == (p.Capacity == nil) || p.Name == "" {
+		t.Fatalf("accepted plan %q with %d targets, %d ops, %d stages, capacity %v", p.Name, len(p.Targets), len(p.Ops), len(p.Stages), p.Capacity)
 	}
+	checkCapacity(t, p)
+	checkForecast(t, p)
 	for _, tg := range p.Targets {
-		if tg.Driver == "sim" && (tg.Sim == nil || tg.Sim.Servers < 1) {
+		if tg.Driver == "sim" && (tg.Sim == nil || tg.Sim.Servers < 1 || tg.Sim.Replicas < 1) {
 			t.Fatalf("sim target %q without servers: %+v", tg.Name, tg.Sim)
 		}
 	}
@@ -92,7 +94,7 @@ func checkPlan(t *testing.T, p *Plan) {
 	if !(total > 0) {
 		t.Fatalf("accepted weights summing to %v", total)
 	}
-	if _, err := workloads.NewProfile(p.Stages); err != nil {
+	if _, err := workloads.NewProfile(p.Stages); p.Capacity == nil && err != nil {
 		t.Fatalf("accepted an invalid profile: %v", err)
 	}
 	if p.Options.Interval < minInterval || p.Options.MaxInFlight < 1 {
@@ -107,5 +109,74 @@ func checkPlan(t *testing.T, p *Plan) {
 		if s.For < 0 || s.For > 0 && !s.Abort {
 			t.Fatalf("SLO %+v has a for without abort", s)
 		}
+	}
+}
+
+// checkCapacity asserts that an accepted capacity search can run: targets
+// the mix uses, sane rates and durations, replica counts a target can
+// have, and SLO rules for every stage, none of them aborting.
+func checkCapacity(t *testing.T, p *Plan) {
+	t.Helper()
+	c := p.Capacity
+	if c == nil {
+		return
+	}
+	if len(c.Targets) == 0 || len(c.Replicas) == 0 || len(p.Journeys) > 0 {
+		t.Fatalf("accepted search %+v with %d journeys", c, len(p.Journeys))
+	}
+	for i, tg := range c.Targets {
+		used := slices.ContainsFunc(p.Ops, func(o Op) bool { return o.Target == tg })
+		if tg < 0 || tg >= len(p.Targets) || !used || slices.Contains(c.Targets[:i], tg) {
+			t.Fatalf("search target %d of %v is out of range, unused or repeated", tg, c.Targets)
+		}
+		if p.Targets[tg].Driver != "sim" && len(c.Replicas) != 1 {
+			t.Fatalf("search resizes %s target %q to %v", p.Targets[tg].Driver, p.Targets[tg].Name, c.Replicas)
+		}
+	}
+	for i, r := range c.Replicas {
+		if r < 1 || r > maxReplicas || slices.Contains(c.Replicas[:i], r) {
+			t.Fatalf("search replicas %v", c.Replicas)
+		}
+	}
+	if !(c.StartRate > 0 && c.StartRate <= c.MaxRate && c.MaxRate <= maxRate) || !(c.Growth > 1) ||
+		!(c.Precision > 0 && c.Precision <= maxPrecision) || c.Backoffs < 0 ||
+		c.Stage <= 0 || c.Confirm <= 0 || c.Warmup < 0 || c.Warmup >= c.Stage || c.Warmup >= c.Confirm || c.Cooldown < 0 {
+		t.Fatalf("accepted search %+v", c)
+	}
+	for _, s := range p.SLOs {
+		if s.Stage != "*" || s.Abort {
+			t.Fatalf("search with SLO %+v", s)
+		}
+	}
+}
+
+// checkForecast asserts that an accepted forecast is complete: a zone,
+// tiers naming distinct targets, and the policy in its ranges.
+func checkForecast(t *testing.T, p *Plan) {
+	t.Helper()
+	fc := p.Forecast
+	if fc == nil {
+		return
+	}
+	if fc.Location == nil || fc.Event.Location() != fc.Location || fc.Hold <= 0 || fc.Lead < 0 || len(fc.Tiers) == 0 {
+		t.Fatalf("accepted forecast %+v", fc)
+	}
+	seen := map[int]bool{}
+	for _, tr := range fc.Tiers {
+		if tr.Target < 0 || tr.Target >= len(p.Targets) || seen[tr.Target] || p.Targets[tr.Target].Name != tr.Name {
+			t.Fatalf("forecast tier %+v names no target, or one twice", tr)
+		}
+		seen[tr.Target] = true
+		deployment := tr.Kind == TierDeployment && tr.Zones >= 1 && tr.PodsPerNode >= 1 && tr.Racks == 0
+		aerospike := tr.Kind == TierAerospike && tr.ReplicationFactor >= 1 && tr.Racks >= 1 && tr.Zones == 0
+		if !(tr.EventPeak > 0) || tr.BAUPeak > tr.EventPeak || !deployment && !aerospike || tr.Namespace == "" || tr.Object == "" {
+			t.Fatalf("accepted forecast tier %+v", tr)
+		}
+	}
+	pol := fc.Policy
+	if !(pol.ForecastError >= 0 && pol.ForecastError <= maxForecastError) || !(pol.MaxUtilisation > 0 && pol.MaxUtilisation <= 1) ||
+		pol.Skew != 0 && !(pol.Skew >= 1) || pol.Headroom != 0 && !(pol.Headroom >= 1) ||
+		!slices.Contains([]string{"node", "zone", "none"}, pol.FailureDomain) {
+		t.Fatalf("accepted policy %+v", pol)
 	}
 }

@@ -74,7 +74,8 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "populate", "mix", "journeys", "profile", "slo", "options"}
+var topKeys = []string{"version", "name", "description", "seed", "targets", "keyspaces", "populate", "mix", "journeys",
+	"profile", "slo", "options", "capacity", "forecast"}
 
 // extensionPrefix marks top-level keys that surge ignores: a place for
 // anchors that the rest of the file merges or aliases (x-defaults: &op ...).
@@ -96,11 +97,22 @@ func withoutExtensions(root *yaml.Node) *yaml.Node {
 }
 
 func (d *decoder) plan(root *yaml.Node) *Plan {
-	f, ok := d.fields(withoutExtensions(root), "the scenario", topKeys, []string{"name", "targets", "profile"})
+	root = withoutExtensions(root)
+	f, meant, ok := d.knownFields(root, "the scenario", topKeys)
 	if !ok {
 		return nil
 	}
-	if f["mix"] == nil && f["journeys"] == nil {
+	required := []string{"name", "targets", "profile"}
+	if d.capacity = f["capacity"] != nil; d.capacity {
+		required = required[:2] // a search picks its own stages
+		d.notWithCapacity(root, f)
+	}
+	d.require(root, "the scenario", f, meant, required)
+	switch {
+	case f["mix"] != nil:
+	case d.capacity:
+		d.errorf(root, "the scenario: missing required key \"mix\": what a capacity search sends")
+	case f["journeys"] == nil:
 		d.errorf(root, "the scenario: missing required key \"mix\" (or \"journeys\"): what to send")
 	}
 	p := &Plan{Seed: 1, Options: Options{Interval: time.Second, MaxInFlight: 10000, DrainTimeout: 5 * time.Second}}
@@ -134,6 +146,7 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 	}{
 		{"targets", d.targets}, {"keyspaces", d.keyspaces}, {"populate", d.populate}, {"mix", d.mix},
 		{"journeys", d.journeys}, {"profile", d.profile}, {"slo", d.slos}, {"options", d.options},
+		{"capacity", d.capacitySearch}, {"forecast", d.forecast},
 	}
 	for _, s := range steps {
 		if n := f[s.key]; n != nil {
@@ -152,6 +165,22 @@ func (d *decoder) plan(root *yaml.Node) *Plan {
 		}
 	}
 	return p
+}
+
+// notWithCapacity reports, and drops from f, the top-level keys a capacity
+// search does not allow.
+func (d *decoder) notWithCapacity(root *yaml.Node, f map[string]*yaml.Node) {
+	why := map[string]string{
+		"profile": "a capacity search picks its own stages (probe, bisect, confirm); remove profile, or remove capacity to run the profile",
+		"journeys": "a search measures one target at a time at the rates it picks, and a journey spans targets at its own pace; " +
+			"search with mix ops",
+	}
+	for _, k := range []string{"profile", "journeys"} {
+		if n := f[k]; n != nil {
+			d.errorf(keyNode(root, k, n), "%s: not allowed with capacity: %s", k, why[k])
+			delete(f, k)
+		}
+	}
 }
 
 // scenarioNameRE is a DNS label (RFC 1123), so that a scenario name can

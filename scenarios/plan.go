@@ -29,7 +29,8 @@ type Plan struct {
 	// Journeys are the user flows, in file order.
 	Journeys []Journey
 	// Stages is the load profile, in order; valid for [workloads.NewProfile]
-	// (see Profile). Stage names are unique.
+	// (see Profile). Stage names are unique. It is empty when Capacity is
+	// set: a search picks its own stages.
 	Stages []workloads.Stage
 	// Populate lists the keyspaces written before the measured stages, in
 	// file order; at most one entry per keyspace.
@@ -37,6 +38,13 @@ type Plan struct {
 	// SLOs are the rules, one per metric, in file order.
 	SLOs    []SLO
 	Options Options
+	// Capacity, when set, makes the scenario a capacity search for `surge
+	// plan` instead of a run of a profile; its SLO rules then apply to every
+	// stage of the search.
+	Capacity *CapacitySearch
+	// Forecast is the sale event a capacity plan is for; nil when the
+	// scenario has none.
+	Forecast *Forecast
 }
 
 // Target is a named system under test and its driver options. Exactly one of
@@ -60,6 +68,10 @@ type SimTarget struct {
 	StallEvery  time.Duration // the whole target pauses every StallEvery ...
 	StallFor    time.Duration // ... for StallFor (< StallEvery); 0 = never
 	ErrorRate   float64       // fraction of ops that fail with a server error, in [0, 1]
+	// Replicas is how many independent copies of the model serve the
+	// target behind random routing (capacity-method.md §9.1 mmc-fleet),
+	// 1 to 10000; default 1. Always 1 for an endpoint of the embedded shop.
+	Replicas int
 }
 
 // Keyspace is a named set of keys and the distribution ops draw them from.

@@ -112,7 +112,7 @@ func (d *decoder) slos(n *yaml.Node, p *Plan) {
 			base.Op, _ = d.refOrAll(n, "slo rule: op", "op", ops)
 		}
 		if n := f["stage"]; n != nil {
-			base.Stage, _ = d.refOrAll(n, "slo rule: stage", "stage", stages)
+			base.Stage, _ = d.sloStage(n, stages)
 		}
 		d.sloAbort(f, &base)
 		before := len(p.SLOs)
@@ -127,12 +127,30 @@ func (d *decoder) slos(n *yaml.Node, p *Plan) {
 	}
 }
 
+// sloStage reads a rule's stage. In a capacity search every rule applies
+// to every probe: there are no stages to name.
+func (d *decoder) sloStage(n *yaml.Node, stages []string) (string, bool) {
+	if !d.capacity {
+		return d.refOrAll(n, "slo rule: stage", "stage", stages)
+	}
+	s, ok := d.str(n, "slo rule: stage")
+	if ok && s != "*" {
+		d.errorf(n, "slo rule: stage: not allowed with capacity: every rule applies to every stage of the search")
+		return "*", false
+	}
+	return s, ok
+}
+
 // sloAbort reads a rule's abort and for keys into base, which every
 // metric of the rule then shares.
 func (d *decoder) sloAbort(f map[string]*yaml.Node, base *SLO) {
 	abortOK := true // a bad abort is reported once, not again at for
 	if n := f["abort"]; n != nil {
 		base.Abort, abortOK = d.boolean(n, "slo rule: abort")
+		if base.Abort && d.capacity {
+			d.errorf(n, "slo rule: abort: not allowed with capacity: a search drives probes past the SLO on purpose, and a breach must not stop it")
+			base.Abort, abortOK = false, false
+		}
 	}
 	n := f["for"]
 	if n == nil {
@@ -171,7 +189,8 @@ func (d *decoder) refOrAll(n *yaml.Node, what, kind string, names []string) (str
 	return s, true
 }
 
-// Duration is the planned length of the run: the sum of its stages.
+// Duration is the planned length of the run: the sum of its stages; 0 for
+// a capacity search, whose length depends on what it finds.
 func (p *Plan) Duration() time.Duration {
 	var total time.Duration
 	for _, st := range p.Stages {
@@ -184,11 +203,16 @@ func (p *Plan) Duration() time.Duration {
 // duration (rounded to the nanosecond), for --rate-scale and
 // --duration-scale. Both must be finite and positive, and the scaled
 // profile valid (rates up to 1000G ops/s, as in a file); on error p is
-// unchanged. Scale is not safe for concurrent
+// unchanged. A capacity search has no stages: Scale multiplies its start
+// and maximum rates, and the lengths of its probes, warm-ups,
+// confirmations and cool-downs, instead. Scale is not safe for concurrent
 // use with readers of p.
 func (p *Plan) Scale(rate, duration float64) error {
 	if !(rate > 0) || !(duration > 0) || math.IsInf(rate, 0) || math.IsInf(duration, 0) {
 		return fmt.Errorf("scale scenario %s: rate and duration scales must be finite and positive, got %v and %v", p.Name, rate, duration)
+	}
+	if p.Capacity != nil {
+		return p.scaleCapacity(rate, duration)
 	}
 	stages := slices.Clone(p.Stages)
 	for i := range stages {
@@ -211,8 +235,35 @@ func (p *Plan) Scale(rate, duration float64) error {
 	return nil
 }
 
+// scaleCapacity is Scale of a capacity search.
+func (p *Plan) scaleCapacity(rate, duration float64) error {
+	c := *p.Capacity
+	c.StartRate *= rate
+	c.MaxRate *= rate
+	if c.MaxRate > maxRate {
+		return fmt.Errorf("scale scenario %s: rate scale %v takes the search's max_rate above %g ops/s", p.Name, rate, float64(maxRate))
+	}
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+	}{{"stage", &c.Stage}, {"warmup", &c.Warmup}, {"confirm", &c.Confirm}, {"cooldown", &c.Cooldown}} {
+		x := math.Round(float64(*d.v) * duration)
+		if x >= math.MaxInt64 || *d.v > 0 && x < 1 {
+			return fmt.Errorf("scale scenario %s: duration scale %v makes the search's %s last %v", p.Name, duration, d.name, time.Duration(x))
+		}
+		*d.v = time.Duration(x)
+	}
+	if c.Warmup >= c.Stage || c.Warmup >= c.Confirm {
+		return fmt.Errorf("scale scenario %s: duration scale %v leaves the search's warmup (%v) no shorter than its stage (%v) or confirm (%v)",
+			p.Name, duration, c.Warmup, c.Stage, c.Confirm)
+	}
+	p.Capacity = &c
+	return nil
+}
+
 // Profile returns the load profile of p's stages, for scheduling. It fails
-// only if p.Stages was changed into something invalid after Parse.
+// for a capacity search, which has no stages, and if p.Stages was changed
+// into something invalid after Parse.
 func (p *Plan) Profile() (*workloads.Profile, error) {
 	prof, err := workloads.NewProfile(p.Stages)
 	if err != nil {

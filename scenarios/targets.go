@@ -27,7 +27,7 @@ type driverSpec struct {
 
 var driverSpecs = map[string]driverSpec{
 	"sim": {
-		targetKeys: simTargetKeys,
+		targetKeys: append(slices.Clone(simTargetKeys), "replicas"),
 		required:   []string{"servers", "service_time"},
 		kinds:      []string{"get", "put", "add", "delete", "touch", "exists", "operate", "batch-get"},
 		writes:     []string{"put"},
@@ -79,7 +79,7 @@ func (d *decoder) targets(n *yaml.Node, p *Plan) {
 }
 
 func simTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
-	s := &SimTarget{ServiceDist: "constant", P99Ratio: 3}
+	s := &SimTarget{ServiceDist: "constant", P99Ratio: 3, Replicas: 1}
 	if n := f["servers"]; n != nil {
 		if v, ok := d.integer(n, what+": servers"); ok && v < 1 {
 			d.errorf(n, "%s: servers: expected at least 1, got %d", what, v)
@@ -122,6 +122,13 @@ func simTarget(d *decoder, what string, f map[string]*yaml.Node, t *Target) {
 	}
 	if n := f["error_rate"]; n != nil {
 		s.ErrorRate, _ = d.fraction(n, what+": error_rate")
+	}
+	if n := f["replicas"]; n != nil { // sim targets only: not in simTargetKeys
+		if v, ok := d.integer(n, what+": replicas"); ok && (v < 1 || v > maxReplicas) {
+			d.errorf(n, "%s: replicas: expected 1 to %d, got %d", what, maxReplicas, v)
+		} else if ok {
+			s.Replicas = v
+		}
 	}
 	t.Sim = s
 }

@@ -145,23 +145,32 @@ func parseFraction(s string) (float64, error) {
 	return v, nil
 }
 
-var sizeRE = regexp.MustCompile(`^([-+]?[0-9]*\.?[0-9]+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$`)
+var sizeRE = regexp.MustCompile(`^([-+]?[0-9]*\.?[0-9]+)\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB|PB|PiB)?$`)
 
-var sizeUnits = map[string]float64{"": 1, "B": 1, "KB": 1e3, "KiB": 1 << 10, "MB": 1e6, "MiB": 1 << 20, "GB": 1e9, "GiB": 1 << 30}
+var sizeUnits = map[string]float64{"": 1, "B": 1, "KB": 1e3, "KiB": 1 << 10, "MB": 1e6, "MiB": 1 << 20,
+	"GB": 1e9, "GiB": 1 << 30, "TB": 1e12, "TiB": 1 << 40, "PB": 1e15, "PiB": 1 << 50}
+
+// sizeValue reads a number of bytes with an optional unit; ok is false
+// when s is not one.
+func sizeValue(s string) (v float64, ok bool) {
+	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	return v * sizeUnits[m[2]], true
+}
 
 // parseSize reads byte sizes: "512", "512B", "4KB" (4000), "4KiB" (4096),
 // "1MiB", up to 1GiB, in whole bytes.
 func parseSize(s string) (int, error) {
-	bad := fmt.Errorf("expected a size like 512B, 4KiB or 1MiB, got %q", s)
-	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, bad
+	v, ok := sizeValue(s)
+	if !ok {
+		return 0, fmt.Errorf("expected a size like 512B, 4KiB or 1MiB, got %q", s)
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, bad
-	}
-	v *= sizeUnits[m[2]]
 	switch {
 	case v < 0:
 		return 0, fmt.Errorf("size %s %w", s, errNegative)
@@ -169,4 +178,68 @@ func parseSize(s string) (int, error) {
 		return 0, fmt.Errorf("expected a whole number of bytes up to 1GiB, got %q", s)
 	}
 	return int(v), nil
+}
+
+// maxBytes bounds the capacity sizes of a forecast (node memory and disk,
+// record sizes): 1 EiB, far above any node, far below float64's range.
+const maxBytes = 1 << 60
+
+// parseBytes reads a capacity size in bytes, the units of [parseSize] and
+// also TB, TiB, PB and PiB ("64GiB", "1.76TiB"); fractions of a byte are
+// kept, as "1.76TiB" is not a whole number of them.
+func parseBytes(s string) (float64, error) {
+	v, ok := sizeValue(s)
+	switch {
+	case !ok || math.IsNaN(v):
+		return 0, fmt.Errorf("expected a size like 1.5KiB, 64GiB or 1.76TiB, got %q", s)
+	case v < 0:
+		return 0, fmt.Errorf("size %s %w", s, errNegative)
+	case v > maxBytes:
+		return 0, fmt.Errorf("expected a size up to 1024PiB, got %q", s)
+	}
+	return v, nil
+}
+
+// parsePercent reads a non-negative ratio as a percentage ("20%") or a
+// plain number ("0.2"), without an upper bound: the caller checks the
+// range that makes sense for it.
+func parsePercent(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if p, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(p), 0.01
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("expected a percentage like 20%% or a ratio like 0.2, got %q", s)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("%s %w", s, errNegative)
+	}
+	return v * scale, nil
+}
+
+// maxCores bounds a CPU quantity: far above any pod's request.
+const maxCores = 1e6
+
+// parseCores reads a CPU quantity in cores as Kubernetes writes it: "2",
+// "0.5" or millicores "500m".
+func parseCores(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if m, ok := strings.CutSuffix(t, "m"); ok {
+		t, scale = m, 1e-3
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("expected CPU cores like 2, 0.5 or 500m, got %q", s)
+	}
+	v *= scale
+	switch {
+	case v < 0:
+		return 0, fmt.Errorf("%s %w", s, errNegative)
+	case v > maxCores:
+		return 0, fmt.Errorf("expected at most %g cores, got %q", float64(maxCores), s)
+	}
+	return v, nil
 }

@@ -151,8 +151,60 @@ func TestParseSize(t *testing.T) {
 		{"1.1B", 0, true}, // no fractions of a byte
 		{"-1B", 0, true},
 		{"2GiB", 0, true},
-		{"4kb", 0, true}, // units are case-sensitive: b would be bits
+		{"1TiB", 0, true}, // a unit it knows, beyond a value's 1GiB
+		{"4kb", 0, true},  // units are case-sensitive: b would be bits
 		{"4 kilobytes", 0, true},
+	})
+}
+
+func TestParseBytes(t *testing.T) {
+	testUnit(t, "parseBytes", parseBytes, []unitCase[float64]{
+		{"0", 0, false},
+		{"1.5KiB", 1536, false},
+		{"64GiB", 64 << 30, false},
+		{"64GB", 64e9, false},
+		{"1.76TiB", 1.76 * (1 << 40), false}, // not a whole number of bytes
+		{"2TB", 2e12, false},
+		{"1PiB", 1 << 50, false},
+		{"1024PiB", 1 << 60, false},
+		{"1025PiB", 0, true},
+		{"0.5B", 0.5, false},
+		{"-1GiB", 0, true},
+		{"64G", 0, true}, // a count, not a size
+		{"1e3B", 0, true},
+		{"lots", 0, true},
+		{"", 0, true},
+	})
+}
+
+func TestParsePercent(t *testing.T) {
+	testUnit(t, "parsePercent", parsePercent, []unitCase[float64]{
+		{"20%", 0.2, false},
+		{"0.2", 0.2, false},
+		{"2 %", 0.02, false},
+		{"500%", 5, false}, // no upper bound: the caller has one
+		{"0", 0, false},
+		{"-1%", 0, true},
+		{"Inf", 0, true},
+		{"NaN%", 0, true},
+		{"twenty", 0, true},
+		{"%", 0, true},
+	})
+}
+
+func TestParseCores(t *testing.T) {
+	testUnit(t, "parseCores", parseCores, []unitCase[float64]{
+		{"2", 2, false},
+		{"0.5", 0.5, false},
+		{"500m", 0.5, false},
+		{"1500m", 1.5, false},
+		{"0m", 0, false},
+		{"1e6", 1e6, false},
+		{"2e6", 0, true},
+		{"-1", 0, true},
+		{"2k", 0, true},
+		{"m", 0, true},
+		{"NaN", 0, true},
 	})
 }
 

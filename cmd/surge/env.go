@@ -9,6 +9,7 @@ import (
 
 	"github.com/surgeload/surge/coordinator"
 	"github.com/surgeload/surge/report"
+	"github.com/surgeload/surge/report/capacity"
 	"github.com/surgeload/surge/scenarios"
 )
 
@@ -72,7 +73,7 @@ func exitCode(err error) int {
 	case errors.As(err, &scenarioErr), errors.As(err, &usage), errors.Is(err, fs.ErrNotExist),
 		errors.Is(err, coordinator.ErrRefused):
 		return exitBadInput
-	case errors.Is(err, report.ErrSLOFailed):
+	case errors.Is(err, report.ErrSLOFailed), errors.Is(err, capacity.ErrRefused):
 		return exitSLOFailed
 	case errors.Is(err, context.Canceled), errors.As(err, &ran):
 		return exitRunFailed

@@ -31,7 +31,7 @@ func newRootCmd(e *env) *cobra.Command {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(e), newCoordinatorCmd(e), newDriverCmd(e), newPopulateCmd(e), newScenarioCmd(e), newTargetCmd(e), newVersionCmd(e))
+	root.AddCommand(newRunCmd(e), newCoordinatorCmd(e), newDriverCmd(e), newPopulateCmd(e), newScenarioCmd(e), newTargetCmd(e), newPlanCmd(e), newVersionCmd(e))
 	return root
 }
 

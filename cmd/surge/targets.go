@@ -67,6 +67,7 @@ func simConfig(s *scenarios.SimTarget) (sim.Config, error) {
 	return sim.Config{
 		Servers: s.Servers, ServiceTime: s.ServiceTime, Dist: dist, P99Ratio: s.P99Ratio,
 		QueueLimit: s.QueueLimit, StallEvery: s.StallEvery, StallFor: s.StallFor, ErrorRate: s.ErrorRate,
+		Replicas: s.Replicas,
 	}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
@@ -35,7 +34,8 @@ func ParseDist(name string) (Dist, error) {
 	return 0, fmt.Errorf("unknown service distribution %q: want constant, exponential or lognormal", name)
 }
 
-// Config is the capacity model. Capacity is Servers / mean service time.
+// Config is the capacity model. Capacity is Replicas × Servers / mean
+// service time.
 type Config struct {
 	Servers     int
 	ServiceTime time.Duration
@@ -52,12 +52,19 @@ type Config struct {
 	// ErrorRate is the fraction of ops that, after their service time, fail
 	// with a server error.
 	ErrorRate float64
-	// Seed seeds the per-op draws of service time and errors, which are a
-	// function of (Seed, op.Seq) only, so a run does not depend on the order
-	// in which goroutines reach the target.
+	// Seed seeds the per-op draws of service time, errors and replica, which
+	// are a function of (Seed, op.Seq) only, so a run does not depend on the
+	// order in which goroutines reach the target.
 	Seed uint64
 	// OpServiceTime overrides ServiceTime per op index; 0 entries keep it.
 	OpServiceTime []time.Duration
+	// Replicas is how many independent copies of the whole model (servers,
+	// queue and stalls; QueueLimit is per copy) serve the ops, each op
+	// routed to one at random, independently of its service time: a fleet
+	// behind a random load balancer. 0 or 1 means one. A Poisson stream
+	// split at random stays Poisson, so the fleet's maximum sustainable
+	// throughput is Replicas times one copy's.
+	Replicas int
 }
 
 // ErrBadConfig reports an impossible capacity model.
@@ -77,62 +84,49 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: error rate must be in [0, 1]", ErrBadConfig)
 	case c.P99Ratio != 0 && !(c.P99Ratio >= 1):
 		return fmt.Errorf("%w: p99 ratio must be at least 1", ErrBadConfig)
+	case c.Replicas < 0:
+		return fmt.Errorf("%w: replicas must not be negative, got %d", ErrBadConfig, c.Replicas)
 	}
 	return nil
 }
 
-// Target is the sim target. It is safe for concurrent use.
+// Target is the sim target: a [Model] served in real (or virtual) time,
+// each op's Do returning when the model says it completes. It is safe for
+// concurrent use.
 type Target struct {
-	cfg   Config
 	clock drivers.Clock
 	epoch time.Duration
-	sigma float64 // lognormal shape
 
 	mu     sync.Mutex
-	free   serverHeap      // when each server is next free
-	queue  startQueue      // start times of accepted ops not yet started
+	model  *Model
 	timers []drivers.Timer // idle timers, reused so Do does not allocate
 }
 
 var _ drivers.Target = (*Target)(nil)
 
-// New returns a sim target reading time from clock.
+// New returns a sim target reading time from clock; the model's epoch is
+// clock.Now() at the call.
 func New(cfg Config, clock drivers.Clock) (*Target, error) {
-	if err := cfg.validate(); err != nil {
+	m, err := NewModel(cfg)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.P99Ratio == 0 {
-		cfg.P99Ratio = 3
-	}
-	t := &Target{cfg: cfg, clock: clock, epoch: clock.Now(),
-		sigma: math.Log(cfg.P99Ratio) / z99,
-		free:  make(serverHeap, cfg.Servers)}
-	for i := range t.free {
-		t.free[i] = math.MinInt64
-	}
-	return t, nil
+	return &Target{clock: clock, epoch: clock.Now(), model: m}, nil
 }
 
-// z99 is the standard normal quantile at 0.99.
-const z99 = 2.3263478740408408
-
-// Do serves op: it waits for a free server in arrival order, takes the op's
-// service time (stretched by any stall), and returns then. An op that finds
-// the queue full fails at once with [drivers.ErrOverload].
+// Do serves op: it waits for a free server of its replica in arrival
+// order, takes the op's service time (stretched by any stall), and returns
+// then. An op that finds the queue full fails at once with
+// [drivers.ErrOverload]; one drawn to fail returns [drivers.ErrServerError]
+// after its service time.
 func (t *Target) Do(ctx context.Context, op *drivers.Op) error {
-	service, fail := t.draw(op)
+	service, fail := t.model.draw(op.Seq, op.Index) // pure: outside the lock
 	t.mu.Lock()
 	now := t.clock.Now() - t.epoch // read under the lock: arrivals are ordered
-	t.queue.popStarted(now)
-	if t.cfg.QueueLimit > 0 && t.queue.len() >= t.cfg.QueueLimit {
+	done, ok := t.model.admit(now, op.Seq, service)
+	if !ok {
 		t.mu.Unlock()
 		return drivers.ErrOverload
-	}
-	start := t.unstalled(max(now, t.free[0]))
-	done := t.advance(start, service)
-	t.free.replaceMin(done)
-	if start > now {
-		t.queue.push(start)
 	}
 	timer := t.takeTimer()
 	t.mu.Unlock()
@@ -148,6 +142,14 @@ func (t *Target) Do(ctx context.Context, op *drivers.Op) error {
 		return drivers.ErrServerError
 	}
 	return nil
+}
+
+// ReplicaLoad returns how many ops have been routed to each replica so far,
+// refused ones included; max/mean of it is the measured load skew.
+func (t *Target) ReplicaLoad() []int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.model.ReplicaLoad()
 }
 
 // wait blocks until the target's clock reaches done (an offset from epoch).
@@ -175,25 +177,6 @@ func (t *Target) takeTimer() drivers.Timer {
 	tm := t.clock.NewTimer(time.Hour)
 	tm.Stop()
 	return tm
-}
-
-// draw returns op's service time and whether it fails, as a pure function of
-// (Seed, op.Seq, op.Index).
-func (t *Target) draw(op *drivers.Op) (time.Duration, bool) {
-	s := t.cfg.ServiceTime
-	if op.Index < len(t.cfg.OpServiceTime) && t.cfg.OpServiceTime[op.Index] > 0 {
-		s = t.cfg.OpServiceTime[op.Index]
-	}
-	x := t.cfg.Seed ^ op.Seq*0x9e3779b97f4a7c15
-	u1, u2, u3 := unit(splitmix(&x)), unit(splitmix(&x)), unit(splitmix(&x))
-	switch t.cfg.Dist {
-	case Exponential:
-		s = time.Duration(-math.Log(u1) * float64(s))
-	case Lognormal:
-		z := math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2) // Box–Muller
-		s = time.Duration(float64(s) * math.Exp(t.sigma*z))
-	}
-	return s, u3 < t.cfg.ErrorRate
 }
 
 // splitmix advances x and returns the next splitmix64 output.

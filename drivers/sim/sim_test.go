@@ -14,7 +14,7 @@ import (
 )
 
 func TestAdvanceAndUnstalled(t *testing.T) {
-	tg := &Target{cfg: Config{StallEvery: 5 * time.Second, StallFor: 500 * time.Millisecond}}
+	tg := &Model{cfg: Config{StallEvery: 5 * time.Second, StallFor: 500 * time.Millisecond}}
 	ms := time.Millisecond
 	tests := []struct {
 		name                string
@@ -56,11 +56,15 @@ func TestConfigErrors(t *testing.T) {
 		{"error rate above one", Config{Servers: 1, ErrorRate: 1.5}},
 		{"error rate NaN", Config{Servers: 1, ErrorRate: math.NaN()}},
 		{"p99 ratio below one", Config{Servers: 1, P99Ratio: 0.5}},
+		{"negative replicas", Config{Servers: 1, Replicas: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := New(tt.cfg, drivers.WallClock()); !errors.Is(err, ErrBadConfig) {
 				t.Errorf("New(%+v) error = %v; want ErrBadConfig", tt.cfg, err)
+			}
+			if _, err := NewModel(tt.cfg); !errors.Is(err, ErrBadConfig) {
+				t.Errorf("NewModel(%+v) error = %v; want ErrBadConfig", tt.cfg, err)
 			}
 		})
 	}
@@ -170,14 +174,14 @@ func TestDrawsFollowTheModel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tg, err := New(tt.cfg, drivers.WallClock())
+			m, err := NewModel(tt.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			draws := make([]time.Duration, n)
 			var sum float64
 			for i := range draws {
-				draws[i], _ = tg.draw(&drivers.Op{Seq: uint64(i)})
+				draws[i], _ = m.draw(uint64(i), 0)
 				sum += float64(draws[i])
 			}
 			slices.Sort(draws)
@@ -191,13 +195,13 @@ func TestDrawsFollowTheModel(t *testing.T) {
 }
 
 func TestErrorRate(t *testing.T) {
-	tg, err := New(Config{Servers: 1, ErrorRate: 0.01, Seed: 7}, drivers.WallClock())
+	m, err := NewModel(Config{Servers: 1, ErrorRate: 0.01, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fails := 0
 	for i := range 100000 {
-		if _, fail := tg.draw(&drivers.Op{Seq: uint64(i)}); fail {
+		if _, fail := m.draw(uint64(i), 0); fail {
 			fails++
 		}
 	}
