@@ -17,8 +17,14 @@ build:
 ## test: vet, staticcheck and the race-enabled tests, including the end-to-end ones.
 test: lint unit
 
+## The wall-clock capacity search runs on its own after the rest: its stage
+## rules declare a stage invalid when the load generator falls behind its
+## schedule, which a machine busy with the other packages' tests makes it do.
+WALLCLOCK := TestCapacitySearchE2E
+
 unit: redis-deps
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -skip '^$(WALLCLOCK)$$' ./...
+	$(GO) test -race -count=1 -run '^$(WALLCLOCK)$$' ./cmd/surge
 
 ## redis-deps: redis-server (the drivers/redis tests start their own) and
 ## redis-tools (redis-benchmark), from apt when missing; sudo only when not root.

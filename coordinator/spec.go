@@ -55,8 +55,16 @@ func NewSpec(arg string, opts SpecOptions) (*wire.RunSpec, *scenarios.Plan, erro
 	}
 	slices.Sort(spec.Env)
 	plan, err := PlanFromSpec(spec)
+	if err == nil && plan.Capacity != nil {
+		err = fmt.Errorf("scenario %s: %w", plan.Name, ErrSearchDistributed)
+	}
 	return spec, plan, err
 }
+
+// ErrSearchDistributed refuses a capacity search as a distributed run: a
+// search decides each probe's rate from the last one's verdict, in one
+// process (surge run without --local-drivers).
+var ErrSearchDistributed = errors.New("a capacity search runs in one process: use surge run without --local-drivers")
 
 // ErrBadScale marks a rate or duration scale the plan cannot take.
 var ErrBadScale = errors.New("bad scale")

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -39,8 +41,8 @@ type CapacitySearch struct {
 	Growth float64
 	// MaxRate is where probing stops, ops/s >= StartRate; default 10M.
 	MaxRate float64
-	// Backoffs is how many times a failed confirmation backs off by 3 %
-	// and tries again, >= 0; default 3.
+	// Backoffs is how many confirmations are tried, each after a failed
+	// one 3 % lower than the last, >= 1; default 3.
 	Backoffs int
 	// Replicas are the replica counts to search at, in order, distinct and
 	// >= 1. Sim targets are rebuilt with each ([SimTarget.Replicas]); any
@@ -91,7 +93,11 @@ func (d *decoder) capacitySearch(n *yaml.Node, p *Plan) {
 		}
 	}
 	if n := f["backoffs"]; n != nil {
-		c.Backoffs, _ = d.integer(n, "capacity: backoffs")
+		if v, ok := d.integer(n, "capacity: backoffs"); ok && v < 1 {
+			d.errorf(n, "capacity: backoffs: expected at least 1 confirmation, got %d", v)
+		} else if ok {
+			c.Backoffs = v
+		}
 	}
 	if n := f["replicas"]; n != nil {
 		if r, ok := d.replicaCounts(n, p, c.Targets); ok {
@@ -232,13 +238,55 @@ func (d *decoder) replicaCounts(n *yaml.Node, p *Plan, targets []int) ([]int, bo
 		}
 	}
 	if len(n.Content) > 1 {
-		for _, t := range targets {
-			if tg := p.Targets[t]; tg.Driver != "sim" {
-				d.errorf(n, "capacity: replicas: target %q uses the %s driver, which surge cannot resize; give one value, the size it runs at",
-					tg.Name, tg.Driver)
-				return nil, false
-			}
+		if msg := unresizable(p, targets); msg != "" {
+			d.errorf(n, "capacity: replicas: %s", msg)
+			return nil, false
 		}
 	}
 	return out, ok
+}
+
+// unresizable names the first of targets that surge cannot resize (any
+// but a sim target), in a sentence; "" when there is none.
+func unresizable(p *Plan, targets []int) string {
+	for _, t := range targets {
+		if tg := p.Targets[t]; tg.Driver != "sim" {
+			return fmt.Sprintf("target %q uses the %s driver, which surge cannot resize; give one value, the size it runs at", tg.Name, tg.Driver)
+		}
+	}
+	return ""
+}
+
+// ErrNoSearch reports a capacity option given for a scenario without a
+// capacity: block.
+var ErrNoSearch = errors.New("the scenario has no capacity: block")
+
+// SearchReplicas replaces the replica counts the capacity search runs at
+// (surge run --capacity-replicas), under the rules of the scenario's own
+// replicas key: distinct, 1 to 10,000, and one value unless every
+// searched target is a sim target.
+func (p *Plan) SearchReplicas(counts []int) error {
+	if p.Capacity == nil {
+		return fmt.Errorf("scenario %s: %w", p.Name, ErrNoSearch)
+	}
+	if len(counts) == 0 {
+		return fmt.Errorf("scenario %s: capacity replicas: expected at least one replica count", p.Name)
+	}
+	for i, v := range counts {
+		if v < 1 || v > maxReplicas {
+			return fmt.Errorf("scenario %s: capacity replicas: expected 1 to %d, got %d", p.Name, maxReplicas, v)
+		}
+		if slices.Contains(counts[:i], v) {
+			return fmt.Errorf("scenario %s: capacity replicas: %d is listed twice", p.Name, v)
+		}
+	}
+	if len(counts) > 1 {
+		if msg := unresizable(p, p.Capacity.Targets); msg != "" {
+			return fmt.Errorf("scenario %s: capacity replicas: %s", p.Name, msg)
+		}
+	}
+	c := *p.Capacity
+	c.Replicas = slices.Clone(counts)
+	p.Capacity = &c
+	return nil
 }

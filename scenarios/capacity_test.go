@@ -40,10 +40,10 @@ func TestCapacitySearch(t *testing.T) {
 	}{
 		{"defaults: every target the mix uses, in file order", `{}`, defaults},
 		{"every key", `{targets: [cache, kv], start_rate: 1k, stage: 5s, warmup: 1s, confirm: 15s, cooldown: 1s,
-  precision: 2%, growth: 1.5, max_rate: 1M, backoffs: 0, replicas: [4, 1, 2]}`,
+  precision: 2%, growth: 1.5, max_rate: 1M, backoffs: 1, replicas: [4, 1, 2]}`,
 			CapacitySearch{Targets: []int{2, 0}, StartRate: 1000, Stage: 5 * time.Second, Warmup: time.Second,
 				Confirm: 15 * time.Second, Cooldown: time.Second, Precision: 0.02, Growth: 1.5, MaxRate: 1e6,
-				Backoffs: 0, Replicas: []int{4, 1, 2}}},
+				Backoffs: 1, Replicas: []int{4, 1, 2}}},
 		{"precision as a ratio", `{precision: 0.05}`, with(func(c *CapacitySearch) { c.Precision = 0.05 })},
 		{"precision at its bound", `{precision: 50%}`, with(func(c *CapacitySearch) { c.Precision = 0.5 })},
 		{"rates with /s", `{start_rate: 50/s, max_rate: 50/s}`, with(func(c *CapacitySearch) { c.StartRate, c.MaxRate = 50, 50 })},

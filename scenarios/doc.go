@@ -122,7 +122,7 @@
 //	precision   the bisection stops at this relative bracket, in (0, 50%]; default 2%
 //	growth      rate multiplier from probe to probe, > 1; default 2
 //	max_rate    probing stops here, >= start_rate; default 10M
-//	backoffs    how often a failed confirmation backs off 3% and retries; default 3
+//	backoffs    confirmations tried, each after a failed one 3% lower; default 3
 //	replicas    distinct replica counts >= 1 to search at; default [1]. Sim
 //	            targets are rebuilt with each; other drivers take exactly
 //	            one, the size they run at

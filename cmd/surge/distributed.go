@@ -124,7 +124,7 @@ func (o *runOptions) serve(ctx context.Context, e *env, args []string, seedSet b
 		RateScale: o.rateScale, DurationScale: o.durationScale, Seed: o.seed, SeedSet: seedSet})
 	if err != nil {
 		so.Listener.Close()
-		if errors.Is(err, coordinator.ErrBadScale) {
+		if errors.Is(err, coordinator.ErrBadScale) || errors.Is(err, coordinator.ErrSearchDistributed) {
 			return usageError{err}
 		}
 		return err
@@ -260,6 +260,14 @@ func (o *driverOptions) dialer() (func(context.Context) (net.Conn, error), error
 // runLocal runs the coordinator and n driver child processes of this same
 // binary on loopback: one machine's cores as a distributed run.
 func (o *runOptions) runLocal(ctx context.Context, e *env, args []string, seedSet bool) error {
+	// Refuse a capacity search before any driver starts.
+	name := defaultScenario
+	if len(args) == 1 {
+		name = args[0]
+	}
+	if plan, _, err := o.load.resolve(e, name); err == nil && plan.Capacity != nil {
+		return usageError{fmt.Errorf("scenario %s: %w", plan.Name, coordinator.ErrSearchDistributed)}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("--local-drivers: %w", err)

@@ -43,6 +43,12 @@ type result struct {
 // surge runs the built binary in dir with a bounded time.
 func surge(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return surgeWithin(t, 2*time.Minute, dir, args...)
+}
+
+// surgeWithin is surge with a time limit other than two minutes.
+func surgeWithin(t *testing.T, limit time.Duration, dir string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(surgeBin, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
@@ -55,10 +61,10 @@ func surge(t *testing.T, dir string, args ...string) result {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Minute):
+	case <-time.After(limit):
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("surge %v did not finish in 2 minutes", args)
+		t.Fatalf("surge %v did not finish in %v", args, limit)
 	}
 	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/surgeload/surge/coordinator"
 	"github.com/surgeload/surge/report"
+	"github.com/surgeload/surge/scenarios"
 )
 
 // defaultScenario is what `surge run` runs with no argument.
@@ -26,6 +27,8 @@ type runOptions struct {
 	seed          uint64
 	localDrivers  int
 	fleet         fleetOptions
+	// replicas overrides a capacity search's replica counts.
+	replicas []int
 }
 
 func newRunCmd(e *env) *cobra.Command {
@@ -62,6 +65,7 @@ func (o *runOptions) flags(f *pflag.FlagSet) {
 	f.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed")
 	f.BoolVar(&o.skipPopulate, "skip-populate", false, "skip the scenario's populate section (the data is already there)")
 	f.BoolVar(&o.noSLO, "no-slo", false, "report the SLO verdicts but exit 0 when only an SLO failed (exploratory runs)")
+	f.IntSliceVar(&o.replicas, "capacity-replicas", nil, "search at these replica counts instead of the scenario's (a capacity: scenario)")
 	o.load.flags(f)
 }
 
@@ -74,14 +78,28 @@ func (o *runOptions) run(ctx context.Context, e *env, args []string, seedSet boo
 	if err != nil {
 		return err
 	}
+	if err := o.adjust(plan, seedSet); err != nil {
+		return err
+	}
+	_, err = coordinator.Run(ctx, plan, o.options(e, plan.Name, targets.newTarget))
+	return o.sloVerdict(e, err)
+}
+
+// adjust applies the flags that change the plan: scales, seed and the
+// capacity search's replica counts.
+func (o *runOptions) adjust(plan *scenarios.Plan, seedSet bool) error {
 	if err := plan.Scale(o.rateScale, o.durationScale); err != nil {
 		return usageError{err}
 	}
 	if seedSet {
 		plan.Seed = o.seed
 	}
-	_, err = coordinator.Run(ctx, plan, o.options(e, plan.Name, targets.newTarget))
-	return o.sloVerdict(e, err)
+	if o.replicas != nil {
+		if err := plan.SearchReplicas(o.replicas); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
 }
 
 // options are the coordinator options the flags give.

@@ -72,12 +72,15 @@ func autoscale(t *Tier, sc *scaling, tf *TierForecast, n, ppn, zones int, env *p
 	prescale(t, a, n, env)
 	simulate(t, a, tf, n, beh, env)
 	a.Nodes = computed(math.Ceil(float64(n)/float64(ppn) - 1e-9))
-	floorHeld := int(math.Floor(float64(n)/(1+a.Tolerance.Value)-1e-9)) + 1
-	a.Notes = append(a.Notes,
-		fmt.Sprintf("The HPA ignores metric ratios within its tolerance of %s: at %d pods a cron floor of %d is not "+
-			"enforced while %d or more pods run, so pre-scale from BAU rather than from just below the plan.",
-			fmtPercent(a.Tolerance.Value), n, n, floorHeld),
-		"Remove spec.replicas from the Deployment manifest while an autoscaler owns it, or every apply resets it.")
+	// Below floorHeld pods the floor's ratio leaves the tolerance; on a
+	// small plan that is the plan itself, and there is nothing to say.
+	if floorHeld := int(math.Floor(float64(n)/(1+a.Tolerance.Value)-1e-9)) + 1; floorHeld < n {
+		a.Notes = append(a.Notes,
+			fmt.Sprintf("The HPA ignores metric ratios within its tolerance of %s: at %d pods a cron floor of %d is not "+
+				"enforced while %d or more pods run, so pre-scale from BAU rather than from just below the plan.",
+				fmtPercent(a.Tolerance.Value), n, n, floorHeld))
+	}
+	a.Notes = append(a.Notes, "Remove spec.replicas from the Deployment manifest while an autoscaler owns it, or every apply resets it.")
 }
 
 // reaction is the reaction-time budget: metric lag + sync + pod ready.
