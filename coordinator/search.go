@@ -49,7 +49,7 @@ func search(ctx context.Context, plan *scenarios.Plan, opts Options, clock drive
 		return res, fmt.Errorf("%w: %w (partial results in %s)", ErrRunFailed, runErr, opts.OutDir)
 	}
 	for _, sr := range s.searches {
-		if sr.Status != "found" {
+		if sr.Status != "found" && sr.Status != "lower_bound" {
 			return res, fmt.Errorf("%s x%d: %s: %w", sr.Tier, sr.Replicas, sr.Reason, ErrNoCapacity)
 		}
 	}
@@ -68,6 +68,9 @@ type searchRun struct {
 	meta     report.Meta
 	stages   []report.StageResult
 	searches []capacity.Search
+	// current is the search in progress, with its probes so far, so that
+	// results.json rewritten after each probe holds it.
+	current *capacity.Search
 }
 
 // populate runs the plan's populate section once, before any search.
@@ -98,7 +101,7 @@ func (s *searchRun) searchAll(ctx context.Context) error {
 			if perReplica > 0 {
 				// Half the linear guess: one passing probe, one failing,
 				// then bisection.
-				start = max(start, roundRate(perReplica*float64(n)/2))
+				start = max(start, findmax.RoundRate(perReplica*float64(n)/2))
 			}
 			res, err := s.searchOne(ctx, ti, n, start)
 			s.searches = append(s.searches, res)
@@ -131,8 +134,14 @@ func (s *searchRun) searchOne(ctx context.Context, ti, n int, start float64) (ca
 	defer closeTargets([]drivers.Target{target})
 	p := &engineProber{run: s, plan: plan, target: target, ti: ti}
 	p.col = findmax.NewCollector(opNames(plan))
-	cfg.Progress = func(pr capacity.Probe) { s.progress(pr) }
+	s.current = &capacity.Search{Tier: tgt.Name, Driver: tgt.Driver, Replicas: n, SLO: slo, Status: "incomplete",
+		Reason: "the search was still running", Probes: []capacity.Probe{}}
+	cfg.Progress = func(pr capacity.Probe) {
+		s.current.Probes = append(s.current.Probes, pr)
+		s.progress(pr)
+	}
 	res, err := findmax.Search(ctx, p, cfg)
+	s.current = nil
 	res.Driver, res.SLO = tgt.Driver, slo
 	return res, err
 }
@@ -165,6 +174,9 @@ func (s *searchRun) results() *report.Results {
 		res.Warnings = []string{}
 	}
 	searches := append([]capacity.Search(nil), s.searches...)
+	if s.current != nil {
+		searches = append(searches, *s.current)
+	}
 	res.Capacity = capacity.Analyze(searches, report.CapacityForecast(s.plan.Forecast), capacity.Options{Scenario: s.plan.Name})
 	return res
 }
@@ -198,6 +210,10 @@ func opNames(plan *scenarios.Plan) []string {
 	return names
 }
 
+// defaultErrorBudget is the error budget of a search whose SLO has no
+// error rule for the whole tier (capacity-method.md §2.2 rule 3).
+const defaultErrorBudget = 0.001
+
 // quantiles maps SLO metrics to the quantile a search judges.
 var quantiles = map[scenarios.Metric]float64{
 	scenarios.MetricP50: 0.5, scenarios.MetricP90: 0.9, scenarios.MetricP99: 0.99,
@@ -215,7 +231,14 @@ func searchRules(plan *scenarios.Plan, ti int) (findmax.Rules, capacity.SLO) {
 			continue
 		}
 		if r.Metric == scenarios.MetricErrorRate {
-			if rules.MaxErrorRate < 0 || r.ErrorRate < rules.MaxErrorRate {
+			if r.Op != "*" {
+				if rules.OpErrorRates == nil {
+					rules.OpErrorRates = map[string]float64{}
+				}
+				if cur, ok := rules.OpErrorRates[r.Op]; !ok || r.ErrorRate < cur {
+					rules.OpErrorRates[r.Op] = r.ErrorRate
+				}
+			} else if rules.MaxErrorRate < 0 || r.ErrorRate < rules.MaxErrorRate {
 				rules.MaxErrorRate = r.ErrorRate
 			}
 			slo.Lines = append(slo.Lines, fmt.Sprintf("%s error rate ≤ %g %%", r.Op, 100*r.ErrorRate))
@@ -231,18 +254,20 @@ func searchRules(plan *scenarios.Plan, ti int) (findmax.Rules, capacity.SLO) {
 			slo.Percentile, slo.LimitMs = q, ms(r.Latency)
 		}
 	}
-	slo.MaxErrorRate = max(rules.MaxErrorRate, 0)
+	if rules.MaxErrorRate < 0 && len(rules.OpErrorRates) == 0 {
+		// Fast failures look like a fast target: a search always has an
+		// error budget.
+		rules.MaxErrorRate = defaultErrorBudget
+		slo.Lines = append(slo.Lines, fmt.Sprintf("* error rate ≤ %g %% (default)", 100*defaultErrorBudget))
+	}
+	if slo.Percentile == 0 && len(rules.Lines) > 0 {
+		slo.Percentile, slo.LimitMs = 1, ms(rules.Lines[0].Limit) // only max lines
+	}
+	slo.MaxErrorRate = rules.MaxErrorRate
 	return rules, slo
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func roundRate(r float64) float64 {
-	if r >= 100 {
-		return math.Round(r)
-	}
-	return math.Round(10*r) / 10
-}
 
 // engineProber runs probes with the real engine against one target.
 type engineProber struct {
@@ -286,13 +311,15 @@ func (p *engineProber) Probe(ctx context.Context, st findmax.Stage) (*findmax.Me
 	}
 	p.col.Reset(findmax.Stage{Warmup: warmup, Measure: st.Measure})
 	began := s.clock.Now()
-	if err := drivers.Run(ctx, job, fanout{p.col, agg}); err != nil {
-		return nil, err
-	}
+	runErr := drivers.Run(ctx, job, fanout{p.col, agg})
+	// A stage cut short is kept too: results.json holds what it measured.
 	res := agg.Results(report.Meta{Duration: s.clock.Now() - began, DriversPlanned: 1, DriversCompleted: 1, MaxInFlight: plan.Options.MaxInFlight})
 	stage := res.Stages[1]
 	stage.StartS = math.Round(1e3*(offset.Seconds()+stage.StartS)) / 1e3
 	s.stages = append(s.stages, stage)
+	if runErr != nil {
+		return nil, runErr
+	}
 	m := p.col.Measurement()
 	if hasLoad {
 		after := loader.ReplicaLoad()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/surgeload/surge/report/capacity"
 	"github.com/surgeload/surge/scenarios"
@@ -69,7 +70,13 @@ func CapacityForecast(f *scenarios.Forecast) *capacity.Forecast {
 	if f == nil {
 		return nil
 	}
-	out := &capacity.Forecast{Event: f.Event, Timezone: f.Location.String(), Hold: f.Hold.Seconds(), Lead: f.Lead.Seconds(),
+	// Without a timezone: key the location is a fixed offset, which KEDA's
+	// cron trigger cannot take: leave it to the planner to say so.
+	zone := f.Location.String()
+	if _, err := time.LoadLocation(zone); err != nil {
+		zone = ""
+	}
+	out := &capacity.Forecast{Event: f.Event, Timezone: zone, Hold: f.Hold.Seconds(), Lead: f.Lead.Seconds(),
 		Policy: capacity.Policy{ForecastError: f.Policy.ForecastError, MaxUtilisation: f.Policy.MaxUtilisation,
 			Skew: f.Policy.Skew, FailureDomain: f.Policy.FailureDomain, Headroom: f.Policy.Headroom,
 			KEDA: f.Policy.KEDA, KEDAVersion: f.Policy.KEDAVersion, KubernetesVersion: f.Policy.KubernetesVersion}}

@@ -102,9 +102,11 @@ func reaction(t *Tier, tf *TierForecast) Reaction {
 }
 
 // maxReplicas is min(ceil(1.5·N_plan), floor(0.8·N*) when identified,
-// quota), never below N_plan.
+// quota, floor(2·N_max)), never below N_plan: like any replica count surge
+// gives, it stays within twice the largest tested size.
 func maxReplicas(t *Tier, sc *scaling, tf *TierForecast, n int) int {
 	m := int(math.Ceil(maxOverPlan*float64(n) - 1e-9))
+	m = min(m, int(math.Floor(2*sc.nMax+1e-9)))
 	if sc.identified() {
 		if nStar, _, ok := sc.fit.Peak(); ok && finite(nStar) {
 			m = min(m, int(math.Floor(maxOverNStar*nStar)))

@@ -16,7 +16,8 @@ var (
 	ErrInvalidSearch = errors.New("capacity search invalid")
 )
 
-// Err returns nil when every tier the forecast names has a plan, or an
+// Err returns nil when every tier the forecast names has a plan (a
+// report without a forecast plans nothing, and is not refused), or an
 // error that names the tiers without one: [ErrInvalidSearch] when a
 // search was invalid, else [ErrRefused].
 func (r *Report) Err() error {
@@ -27,9 +28,14 @@ func (r *Report) Err() error {
 		}
 	}
 	if r.Forecast != nil {
-		for _, t := range r.Tiers {
-			if forecasted(r.Forecast, t.Name) && (t.Plan == nil || t.Plan.Replicas == nil) && !slices.Contains(invalid, t.Name) {
-				refused = append(refused, t.Name)
+		for _, ft := range r.Forecast.Tiers {
+			i := slices.IndexFunc(r.Tiers, func(t Tier) bool { return t.Name == ft.Name })
+			if slices.Contains(invalid, ft.Name) {
+				continue
+			}
+			// A forecast tier no search measured gets no plan either.
+			if i < 0 || r.Tiers[i].Plan == nil || r.Tiers[i].Plan.Replicas == nil {
+				refused = append(refused, ft.Name)
 			}
 		}
 	}
@@ -40,13 +46,4 @@ func (r *Report) Err() error {
 		return fmt.Errorf("no plan for %s: %w", strings.Join(refused, ", "), ErrRefused)
 	}
 	return nil
-}
-
-func forecasted(f *Forecast, tier string) bool {
-	for _, t := range f.Tiers {
-		if t.Name == tier {
-			return true
-		}
-	}
-	return false
 }

@@ -28,6 +28,7 @@ func NewCollector(names []string) *Collector {
 		c.m.Thirds[i] = drivers.NewHistogram()
 	}
 	c.m.Ops = make(map[string]*hdrhistogram.Histogram, len(names))
+	c.m.OpCounts = make(map[string][2]int64, len(names))
 	for _, n := range names {
 		if c.m.Ops[n] == nil {
 			c.m.Ops[n] = drivers.NewHistogram()
@@ -38,14 +39,15 @@ func NewCollector(names []string) *Collector {
 
 // Reset empties the Collector for the next probe, s.
 func (c *Collector) Reset(s Stage) {
-	lat, lag, svc, thirds, ops := c.m.Latency, c.m.Lag, c.m.Service, c.m.Thirds, c.m.Ops
+	lat, lag, svc, thirds, ops, counts := c.m.Latency, c.m.Lag, c.m.Service, c.m.Thirds, c.m.Ops, c.m.OpCounts
 	for _, h := range append([]*hdrhistogram.Histogram{lat, lag, svc}, thirds[:]...) {
 		h.Reset()
 	}
 	for _, h := range ops {
 		h.Reset()
 	}
-	c.m = Measurement{Latency: lat, Lag: lag, Service: svc, Thirds: thirds, Ops: ops, Duration: s.Measure}
+	clear(counts)
+	c.m = Measurement{Latency: lat, Lag: lag, Service: svc, Thirds: thirds, Ops: ops, OpCounts: counts, Duration: s.Measure}
 	c.warmup, c.end = s.Warmup, s.Warmup+s.Measure
 }
 
@@ -83,18 +85,23 @@ func (c *Collector) Interval(iv *drivers.Interval) error {
 		}
 		// Completed is counted by the stage the run was in; the rest by
 		// the stage the op was intended in.
-		c.m.Count += o.Count
+		var errs int64
 		for cl, n := range o.Errors {
 			if drivers.Class(cl).Failure() {
-				c.m.Errors += n
+				errs += n
 			}
 		}
+		c.m.Count += o.Count
+		c.m.Errors += errs
+		name := c.names[o.Op]
+		oc := c.m.OpCounts[name]
+		c.m.OpCounts[name] = [2]int64{oc[0] + o.Count, oc[1] + errs}
 		if iv.Start >= c.end {
 			c.m.InFlightEnd += o.Count
 		}
 		merge(c.m.Latency, o.Latency)
 		merge(c.m.Thirds[third], o.Latency)
-		merge(c.m.Ops[c.names[o.Op]], o.Latency)
+		merge(c.m.Ops[name], o.Latency)
 		merge(c.m.Lag, o.Lag)
 		merge(c.m.Service, o.Service)
 	}

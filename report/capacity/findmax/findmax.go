@@ -60,8 +60,8 @@ type Config struct {
 	StartRate, Growth, Precision, MaxRate float64
 	// Stage is the measured length of a probe (default 60 s), Confirm of
 	// the confirmation (default 300 s), Warmup the unmeasured start of
-	// each (default 10 s). A stage too short for the SLO's percentile at
-	// its rate is lengthened.
+	// each (0: none; scenarios default it to 10 s). A stage too short for
+	// the SLO's percentile at its rate is lengthened.
 	Stage, Confirm, Warmup time.Duration
 	// Backoffs is how many confirmations are tried, each after a failed
 	// one 3 % lower than the last; default 3.
@@ -109,7 +109,8 @@ const maxDownward = 4
 var ErrInvalidStage = errors.New("invalid stage")
 
 // Search runs the search and returns it as results.json records it. Its
-// Status says how it ended: "found" (MST and bracket set), "none_passed"
+// Status says how it ended: "found" (MST and bracket set), "lower_bound"
+// (every rate up to MaxRate passed: MST is that lower bound), "none_passed"
 // (no rate passed), "invalid" (a stage measured the generator; the error
 // matches [ErrInvalidStage]) or "incomplete" (the confirmation failed at
 // every back-off, or ctx ended). Probes holds every stage run, in order.
@@ -179,7 +180,7 @@ func (s *searcher) probe(ctx context.Context) (lo, hi float64, err error) {
 			s.res.Bracket = [2]float64{0, hi}
 			return 0, hi, nil
 		}
-		r := roundRate(hi / s.cfg.Growth)
+		r := RoundRate(hi / s.cfg.Growth)
 		v, err := s.stage(ctx, "probe", r, s.cfg.Stage, false)
 		if err != nil {
 			return 0, 0, err
@@ -196,7 +197,7 @@ func (s *searcher) probe(ctx context.Context) (lo, hi float64, err error) {
 // bisect is phase B: halve [lo, hi) until it is narrower than Precision.
 func (s *searcher) bisect(ctx context.Context, lo, hi float64) (float64, float64, error) {
 	for hi > 0 && (hi-lo)/lo > s.cfg.Precision {
-		m := roundRate((lo + hi) / 2)
+		m := RoundRate((lo + hi) / 2)
 		if m <= lo || m >= hi {
 			break
 		}
@@ -224,9 +225,15 @@ func (s *searcher) confirm(ctx context.Context, lo, hi float64) error {
 		if v == Pass {
 			last := s.res.Probes[len(s.res.Probes)-1]
 			s.res.Status, s.res.MST, s.res.Bracket, s.res.Confirm = "found", lo, [2]float64{lo, hi}, &last
+			if hi == 0 {
+				// No rate failed: lo is a lower bound, not the MST, and
+				// must not stand in for one.
+				s.res.Status = "lower_bound"
+				s.res.Reason = fmt.Sprintf("every rate up to max_rate %s ops/s passed: the MST is at least that; raise max_rate to find it", rateText(lo))
+			}
 			return nil
 		}
-		lo, hi = roundRate(0.97*lo), lo
+		lo, hi = RoundRate(0.97*lo), lo
 	}
 	s.res.Status = "incomplete"
 	s.res.Bracket = [2]float64{0, hi}
@@ -321,12 +328,13 @@ func skew(load []int64) float64 {
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
-// roundRate keeps rates readable: whole ops/s from 100 up, tenths below.
-func roundRate(r float64) float64 {
+// RoundRate keeps rates readable: whole ops/s from 100 up, tenths below.
+// The search rounds every rate it probes with it.
+func RoundRate(r float64) float64 {
 	if r >= 100 {
 		return math.Round(r)
 	}
 	return math.Round(10*r) / 10
 }
 
-func rateText(r float64) string { return fmt.Sprintf("%g", roundRate(r)) }
+func rateText(r float64) string { return fmt.Sprintf("%g", RoundRate(r)) }

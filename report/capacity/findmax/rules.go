@@ -2,7 +2,9 @@ package findmax
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -59,8 +61,10 @@ type Measurement struct {
 	// finished: the first, middle and last third of the measured part.
 	Latency *hdrhistogram.Histogram
 	Thirds  [3]*hdrhistogram.Histogram
-	// Ops holds the latency of each named op, for SLO lines of one op.
-	Ops map[string]*hdrhistogram.Histogram
+	// Ops holds the latency of each named op, for SLO lines of one op, and
+	// OpCounts its count and errors, for error rules of one op.
+	Ops      map[string]*hdrhistogram.Histogram
+	OpCounts map[string][2]int64
 	// InFlightEnd counts the measured part's ops still in flight when it
 	// ended.
 	InFlightEnd int64
@@ -87,9 +91,11 @@ const (
 // their thresholds.
 type Rules struct {
 	Lines []Line
-	// MaxErrorRate is the error budget as a fraction; negative means the
-	// SLO has no error rule.
+	// MaxErrorRate is the error budget of the tier's ops together, as a
+	// fraction; negative means none. OpErrorRates holds the budgets of
+	// single ops, by name.
 	MaxErrorRate float64
+	OpErrorRates map[string]float64
 	// KeepUp is the least completed/scheduled ratio; default 0.98.
 	KeepUp float64
 	// Growth is how much the last third's p99 may exceed the first's;
@@ -175,6 +181,13 @@ func (r *Rules) Classify(m *Measurement) (Verdict, []string) {
 	if r.MaxErrorRate >= 0 && m.Count > 0 {
 		if rate := float64(m.Errors) / float64(m.Count); rate > r.MaxErrorRate {
 			fail = append(fail, fmt.Sprintf("errors: %.3f %% > %.3f %%", 100*rate, 100*r.MaxErrorRate))
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(r.OpErrorRates)) {
+		if c := m.OpCounts[op]; c[0] > 0 {
+			if rate, limit := float64(c[1])/float64(c[0]), r.OpErrorRates[op]; rate > limit {
+				fail = append(fail, fmt.Sprintf("errors of %s: %.3f %% > %.3f %%", op, 100*rate, 100*limit))
+			}
 		}
 	}
 	if m.Waited > 0 {

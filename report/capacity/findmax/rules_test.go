@@ -69,6 +69,10 @@ func TestClassify(t *testing.T) {
 		{"errors over budget", func(m *Measurement) { m.Errors = 61 }, nil, Fail, "errors"},
 		{"errors within budget", func(m *Measurement) { m.Errors = 60 }, nil, Pass, ""},
 		{"no error rule", func(m *Measurement) { m.Errors = 6000 }, &Rules{Lines: rules.Lines, MaxErrorRate: -1}, Pass, ""},
+		{"one op over its budget", func(m *Measurement) { m.OpCounts = map[string][2]int64{"write": {1000, 20}} },
+			&Rules{Lines: rules.Lines, MaxErrorRate: 0.001, OpErrorRates: map[string]float64{"write": 0.01}}, Fail, "errors of write"},
+		{"one op within its budget", func(m *Measurement) { m.OpCounts = map[string][2]int64{"write": {1000, 10}} },
+			&Rules{Lines: rules.Lines, MaxErrorRate: 0.001, OpErrorRates: map[string]float64{"write": 0.01}}, Pass, ""},
 		{"tail of the last third grows alone", func(m *Measurement) { m.Thirds[2] = hist(6666, 5*ms, 30*ms) }, nil, Pass, ""},
 		{"whole last third grows", func(m *Measurement) { m.Thirds[2] = hist(6666, 7*ms, 30*ms) }, nil, Fail, "growing queue"},
 		{"in flight at the end beyond Little", func(m *Measurement) { m.InFlightEnd = 5000 }, nil, Fail, "Little"},
@@ -212,8 +216,8 @@ func TestSearchEnds(t *testing.T) {
 		cfg := spec(50*time.Millisecond, 100)
 		cfg.MaxRate = 300
 		res, err := Search(context.Background(), &recorder{mst: 1e9}, cfg)
-		if err != nil || res.Status != "found" || res.MST != 300 || res.Bracket[1] != 0 {
-			t.Errorf("%+v %v; want MST 300 with an open bracket", res, err)
+		if err != nil || res.Status != "lower_bound" || res.MST != 300 || res.Bracket[1] != 0 || !strings.Contains(res.Reason, "at least") {
+			t.Errorf("%+v %v; want a lower bound of 300 with an open bracket", res, err)
 		}
 	})
 	t.Run("invalid once is retried", func(t *testing.T) {

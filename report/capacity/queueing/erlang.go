@@ -48,9 +48,9 @@ func erlangCFromB(b, rho float64) float64 {
 // with c > a whose Erlang C probability of waiting at an offered load of
 // a erlangs is at most maxWait, together with that probability. For a
 // client connection pool, a = X·S: the request rate times the mean time a
-// request holds a connection (capacity-method.md §4.1). For example an
-// offered load of 0.82 needs 4 connections for P(wait) ≈ 1.0 % and 5 for
-// ≈ 0.16 %.
+// request holds a connection (capacity-method.md §4.1). For example at an
+// offered load of 0.82, 4 connections give P(wait) = 1.04 % and 5 give
+// 0.16 %: a 1 % bound needs 5.
 //
 // The cost is O(c). PoolSize returns (0, NaN) when a or maxWait is NaN,
 // when a is negative or infinite, or when maxWait ≤ 0 while a > 0 (the
