@@ -214,12 +214,6 @@ func opNames(plan *scenarios.Plan) []string {
 // error rule for the whole tier (capacity-method.md §2.2 rule 3).
 const defaultErrorBudget = 0.001
 
-// quantiles maps SLO metrics to the quantile a search judges.
-var quantiles = map[scenarios.Metric]float64{
-	scenarios.MetricP50: 0.5, scenarios.MetricP90: 0.9, scenarios.MetricP99: 0.99,
-	scenarios.MetricP999: 0.999, scenarios.MetricMax: 1,
-}
-
 // searchRules turns the SLO rules that apply to the ops of plan (already
 // reduced to one target) into the search's rules and their record.
 func searchRules(plan *scenarios.Plan, ti int) (findmax.Rules, capacity.SLO) {
@@ -244,7 +238,10 @@ func searchRules(plan *scenarios.Plan, ti int) (findmax.Rules, capacity.SLO) {
 			slo.Lines = append(slo.Lines, fmt.Sprintf("%s error rate ≤ %g %%", r.Op, 100*r.ErrorRate))
 			continue
 		}
-		q := quantiles[r.Metric]
+		q, ok := r.Metric.Quantile()
+		if !ok {
+			q = 1 // the max: the only other latency metric
+		}
 		ln := findmax.Line{Op: r.Op, Quantile: q, Limit: r.Latency}
 		rules.Lines = append(rules.Lines, ln)
 		slo.Lines = append(slo.Lines, ln.String())

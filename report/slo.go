@@ -117,14 +117,6 @@ func ruleScope(plan *scenarios.Plan, rule scenarios.SLO) (ops []int, stage int, 
 	return []int{o}, stage, nil
 }
 
-// latencyQuantiles maps each percentile metric to its quantile in percent.
-var latencyQuantiles = map[scenarios.Metric]float64{
-	scenarios.MetricP50:  50,
-	scenarios.MetricP90:  90,
-	scenarios.MetricP99:  99,
-	scenarios.MetricP999: 99.9,
-}
-
 // Errors of [measure]: the rule has nothing to judge, or cannot judge.
 var (
 	errNoOps     = errors.New("no ops measured")
@@ -144,7 +136,7 @@ func measure(rule scenarios.SLO, count, failed int64, h *hdrhistogram.Histogram)
 		}
 		return fraction(failed, count), nil
 	}
-	q, ok := latencyQuantiles[rule.Metric]
+	q, ok := rule.Metric.Quantile()
 	if !ok && rule.Metric != scenarios.MetricMax {
 		return 0, fmt.Errorf("unknown metric %q", rule.Metric)
 	}
@@ -154,7 +146,7 @@ func measure(rule scenarios.SLO, count, failed int64, h *hdrhistogram.Histogram)
 	if !ok {
 		return float64(h.Max()), nil
 	}
-	return float64(h.ValueAtQuantile(q)), nil
+	return float64(h.ValueAtQuantile(100 * q)), nil
 }
 
 // limit returns rule's limit in the unit of [measure]: a fraction for an
@@ -178,7 +170,7 @@ func evaluate(rule scenarios.SLO, op string, t *opTotals) (SLOResult, error) {
 		row.Count, failed, h = t.count, failures(&t.errors), t.latency
 	}
 	value, err := measure(rule, row.Count, failed, h)
-	_, percentile := latencyQuantiles[rule.Metric]
+	_, percentile := rule.Metric.Quantile()
 	switch {
 	case rule.Metric == scenarios.MetricErrorRate:
 		row.Limit, row.Observed = &rule.ErrorRate, &value

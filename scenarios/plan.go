@@ -124,6 +124,23 @@ const (
 	MetricErrorRate Metric = "error_rate"
 )
 
+// Quantile returns the quantile a latency percentile metric limits, as a
+// fraction (0.99 for p99), and whether m is one; the max and the error
+// rate are not.
+func (m Metric) Quantile() (float64, bool) {
+	switch m {
+	case MetricP50:
+		return 0.5, true
+	case MetricP90:
+		return 0.9, true
+	case MetricP99:
+		return 0.99, true
+	case MetricP999:
+		return 0.999, true
+	}
+	return 0, false
+}
+
 // SLO is one rule: a metric of an op (or "*", every op) in a stage (or "*",
 // the whole run) must stay within a limit.
 type SLO struct {

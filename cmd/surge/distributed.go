@@ -22,6 +22,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/surgeload/surge/coordinator"
+	"github.com/surgeload/surge/coordinator/wire"
+	"github.com/surgeload/surge/scenarios"
 )
 
 // fleetOptions are the coordinator's flags, shared by `surge coordinator`
@@ -93,6 +95,10 @@ func (o *coordinatorOptions) serve(ctx context.Context, e *env, args []string, s
 	if err != nil {
 		return err
 	}
+	run, err := o.run.spec(e, args, seedSet)
+	if err != nil {
+		return err
+	}
 	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageError{fmt.Errorf("--listen: %w", err)}
@@ -106,32 +112,44 @@ func (o *coordinatorOptions) serve(ctx context.Context, e *env, args []string, s
 		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	fmt.Fprintf(e.stderr, "surge: coordinator listening on %s for %d drivers\n", lis.Addr(), o.drivers)
-	return o.run.serve(ctx, e, args, seedSet, o.fleet.serveOptions(e, lis, token, o.drivers))
+	return o.run.serve(ctx, e, run, o.fleet.serveOptions(e, lis, token, o.drivers))
 }
 
-// serve runs the coordinator of a distributed run with the run flags.
-func (o *runOptions) serve(ctx context.Context, e *env, args []string, seedSet bool, so coordinator.ServeOptions) error {
+// distributedRun is a distributed run's spec and plan, built from the run
+// flags before anything listens or starts.
+type distributedRun struct {
+	spec   *wire.RunSpec
+	plan   *scenarios.Plan
+	lookup func(string) (string, bool)
+}
+
+// spec builds the run the flags and args ask for; a plan that cannot run
+// distributed (a capacity search) or a bad scale is bad input.
+func (o *runOptions) spec(e *env, args []string, seedSet bool) (*distributedRun, error) {
 	name := defaultScenario
 	if len(args) == 1 {
 		name = args[0]
 	}
 	lookup, err := o.load.lookup(e)
 	if err != nil {
-		so.Listener.Close()
-		return err
+		return nil, err
 	}
 	spec, plan, err := coordinator.NewSpec(name, coordinator.SpecOptions{Lookup: lookup,
 		RateScale: o.rateScale, DurationScale: o.durationScale, Seed: o.seed, SeedSet: seedSet})
-	if err != nil {
-		so.Listener.Close()
-		if errors.Is(err, coordinator.ErrBadScale) || errors.Is(err, coordinator.ErrSearchDistributed) {
-			return usageError{err}
-		}
-		return err
+	if errors.Is(err, coordinator.ErrBadScale) || errors.Is(err, coordinator.ErrSearchDistributed) {
+		return nil, usageError{err}
 	}
-	so.Spec = spec
-	so.Options = o.options(e, plan.Name, targetBuilder{lookup: lookup}.newTarget)
-	_, err = coordinator.Serve(ctx, plan, so)
+	if err != nil {
+		return nil, err
+	}
+	return &distributedRun{spec: spec, plan: plan, lookup: lookup}, nil
+}
+
+// serve runs the coordinator of a distributed run with the run flags.
+func (o *runOptions) serve(ctx context.Context, e *env, run *distributedRun, so coordinator.ServeOptions) error {
+	so.Spec = run.spec
+	so.Options = o.options(e, run.plan.Name, targetBuilder{lookup: run.lookup}.newTarget)
+	_, err := coordinator.Serve(ctx, run.plan, so)
 	return o.sloVerdict(e, err)
 }
 
@@ -260,13 +278,9 @@ func (o *driverOptions) dialer() (func(context.Context) (net.Conn, error), error
 // runLocal runs the coordinator and n driver child processes of this same
 // binary on loopback: one machine's cores as a distributed run.
 func (o *runOptions) runLocal(ctx context.Context, e *env, args []string, seedSet bool) error {
-	// Refuse a capacity search before any driver starts.
-	name := defaultScenario
-	if len(args) == 1 {
-		name = args[0]
-	}
-	if plan, _, err := o.load.resolve(e, name); err == nil && plan.Capacity != nil {
-		return usageError{fmt.Errorf("scenario %s: %w", plan.Name, coordinator.ErrSearchDistributed)}
+	run, err := o.spec(e, args, seedSet) // before any driver starts
+	if err != nil {
+		return err
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -303,7 +317,7 @@ func (o *runOptions) runLocal(ctx context.Context, e *env, args []string, seedSe
 			return fmt.Errorf("--local-drivers: %w", err)
 		}
 	}
-	err = o.serve(ctx, e, args, seedSet, o.fleet.serveOptions(e, lis, []byte(token), o.localDrivers))
+	err = o.serve(ctx, e, run, o.fleet.serveOptions(e, lis, []byte(token), o.localDrivers))
 	for _, failure := range kids.stop(10 * time.Second) {
 		fmt.Fprintf(e.stderr, "surge: %s\n", failure)
 	}

@@ -118,13 +118,8 @@ func (r *Rules) tightest() time.Duration {
 // MinSamples is the least number of measured requests that can support the
 // SLO's highest percentile: 100/(1−q), so 10,000 for p99.
 func (r *Rules) MinSamples() int64 {
-	q := 0.0
-	for _, ln := range r.Lines {
-		if ln.Quantile < 1 {
-			q = max(q, ln.Quantile)
-		}
-	}
-	if q == 0 {
+	q, ok := r.highestQuantile()
+	if !ok {
 		return 100
 	}
 	return int64(math.Ceil(100/(1-q) - 1e-9))
@@ -230,16 +225,22 @@ func (r *Rules) Classify(m *Measurement) (Verdict, []string) {
 // topQuantile is the highest quantile below the max among the lines;
 // 0.99 when there is none.
 func (r *Rules) topQuantile() float64 {
+	if q, ok := r.highestQuantile(); ok {
+		return q
+	}
+	return 0.99
+}
+
+// highestQuantile is the highest quantile below the max among the lines,
+// and whether there is one.
+func (r *Rules) highestQuantile() (float64, bool) {
 	q := 0.0
 	for _, ln := range r.Lines {
 		if ln.Quantile < 1 {
 			q = max(q, ln.Quantile)
 		}
 	}
-	if q == 0 {
-		return 0.99
-	}
-	return q
+	return q, q > 0
 }
 
 // micros returns a percentile of a microsecond histogram as a duration; 0
