@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -57,8 +58,8 @@ type Options struct {
 	// never reads the clock itself.
 	Now time.Time
 	// DriverOpsPerS is the measured ops/s one load-generator driver
-	// sustains, by driver kind (sim, aerospike, redis, http); a tier's
-	// generator sizing is shown only when its driver has an entry.
+	// sustains, by driver kind (sim, aerospike, redis, http); a kind it
+	// lacks takes the most one driver sustained in the searches.
 	DriverOpsPerS map[string]float64
 	// TimeoutS is the per-request timeout used for the generator's
 	// in-flight cap and the spike simulation; 0 means 2 s, assumed.
@@ -86,6 +87,7 @@ func Analyze(searches []Search, f *Forecast, opts Options) *Report {
 		pol = f.Policy
 	}
 	r.Policy = resolvePolicy(pol, opts)
+	opts.DriverOpsPerS = driverRates(searches, opts.DriverOpsPerS)
 	env := &planEnv{forecast: f, policy: r.Policy, opts: opts}
 	if f != nil {
 		env.loc, env.locWarning = location(f)
@@ -145,6 +147,25 @@ func location(f *Forecast) (*time.Location, string) {
 			"in the event's offset, which may differ from the zone's rules.", f.Timezone, err)
 	}
 	return loc, ""
+}
+
+// driverRates fills in, for each driver kind the searches used and given
+// lacks, the most one load-generator driver sustained in them: every search
+// runs in one driver, and a probe it kept up with is not invalid, so its
+// highest achieved rate (Search.Saturation) is a measured lower bound of
+// what a driver can offer. given is not changed.
+func driverRates(searches []Search, given map[string]float64) map[string]float64 {
+	out := maps.Clone(given)
+	for _, s := range searches {
+		if _, ok := given[s.Driver]; ok || !(s.Saturation > 0) {
+			continue
+		}
+		if out == nil {
+			out = map[string]float64{}
+		}
+		out[s.Driver] = max(out[s.Driver], s.Saturation)
+	}
+	return out
 }
 
 // groupByTier returns the tier names in order of first appearance and

@@ -366,3 +366,30 @@ func TestResizeDeadlinePassed(t *testing.T) {
 		t.Errorf("warnings = %q", tr.Warnings)
 	}
 }
+
+// TestGeneratorFromSearches: without measured driver rates given, the
+// load generator is sized from the most one driver sustained in the
+// searches (their highest saturation), a measured lower bound.
+func TestGeneratorFromSearches(t *testing.T) {
+	searches := sweepOf("api", []int{1, 2, 4, 8, 16, 32}, 1.05, uslX(0.01, 1e-5, 1000))
+	r := Analyze(searches, forecastFor("api", 20000, 3), Options{Bootstrap: -1})
+	g := r.Tiers[0].Pools
+	if g == nil || g.Generator == nil {
+		t.Fatalf("pools %+v: no generator sizing", g)
+	}
+	top := 0.0
+	for _, s := range searches {
+		top = max(top, s.Saturation)
+	}
+	gen := g.Generator
+	if gen.OpsPerDriver.Value != top || gen.OpsPerDriver.Source != Measured {
+		t.Errorf("ops per driver %+v; want %v measured", gen.OpsPerDriver, top)
+	}
+	if want := math.Ceil(20000 * 1.2 / top); gen.Drivers.Value != want {
+		t.Errorf("drivers %v; want %v", gen.Drivers.Value, want)
+	}
+	given := Analyze(searches, forecastFor("api", 20000, 3), Options{Bootstrap: -1, DriverOpsPerS: map[string]float64{"sim": 5000}})
+	if got := given.Tiers[0].Pools.Generator.OpsPerDriver.Value; got != 5000 {
+		t.Errorf("a given rate was replaced: %v", got)
+	}
+}

@@ -161,8 +161,12 @@ func (t *textOut) pools(tr *Tier, per, rate string) {
 			fmtNum(p.ClientQueue.Value)))
 	}
 	if g := p.Generator; g != nil {
-		t.row("load generator", fmt.Sprintf("confirmation at %s ops/s: %s drivers of %s ops/s (measured), %s ops/s each,",
-			fmtNum(g.TestRate.Value), fmtNum(g.Drivers.Value), fmtNum(g.OpsPerDriver.Value), fmtNum(g.RatePerDriver.Value)))
+		drivers := "drivers"
+		if g.Drivers.Value == 1 {
+			drivers = "driver"
+		}
+		t.row("load generator", fmt.Sprintf("confirmation at %s ops/s: %s %s of %s ops/s (measured), %s ops/s each,",
+			fmtNum(g.TestRate.Value), fmtNum(g.Drivers.Value), drivers, fmtNum(g.OpsPerDriver.Value), fmtNum(g.RatePerDriver.Value)))
 		t.cont(fmt.Sprintf("in-flight cap ≥ %s per driver (%s s timeout, %s)", fmtNum(g.InFlightCap.Value),
 			fmtNum(g.TimeoutS.Value), g.TimeoutS.Source))
 	}
