@@ -198,11 +198,13 @@ func (r *Rules) Classify(m *Measurement) (Verdict, []string) {
 			last, last50, growth, first, first50))
 	}
 	// Little's law bounds the in-flight count of a steady stage by the
-	// achieved rate times the latency; twice the SLO-percentile latency
-	// leaves room for the fluctuations of a healthy queue.
+	// achieved rate times the latency; twice the p99 latency leaves room
+	// for the fluctuations of a healthy queue. The bound is the queue's,
+	// not the SLO's: judged by the SLO's own percentile, a looser SLO (p50)
+	// would fail a stage a stricter one (p99) passes.
 	if m.Duration > 0 && m.Latency != nil && m.Latency.TotalCount() > 0 {
 		a := float64(m.Completed) / m.Duration.Seconds()
-		w := micros(m.Latency, 100*r.topQuantile()).Seconds()
+		w := micros(m.Latency, 99).Seconds()
 		if bound := 2 * a * w; float64(m.InFlightEnd) > max(bound, 10) {
 			fail = append(fail, fmt.Sprintf("growing queue: %d in flight at the end > 2 × %.0f/s × %s (Little's law)", m.InFlightEnd, a, time.Duration(w*float64(time.Second)).Round(10*time.Microsecond)))
 		}

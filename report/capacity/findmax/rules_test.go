@@ -267,3 +267,36 @@ func (f proberFunc) Probe(_ context.Context, s Stage) (*Measurement, error) {
 	m.Count = max(m.Count, 20000)
 	return m, nil
 }
+
+// TestLooserSLONeverFailsMore is V12's SLO half at the level of a stage: a
+// stage that passes an SLO passes every looser one (a higher limit, a
+// lower percentile), so a looser SLO can never give a lower MST from the
+// same measurements.
+func TestLooserSLONeverFailsMore(t *testing.T) {
+	ms := time.Millisecond
+	lats := []*hdrhistogram.Histogram{hist(1000, 5*ms, 20*ms), hist(1000, 5*ms, 45*ms), hist(1000, 5*ms, 60*ms),
+		hist(100, 5*ms, 10*ms, 90*ms), hist(1000, 200*ms)}
+	limits := []time.Duration{10 * ms, 25 * ms, 50 * ms, 80 * ms, 250 * ms}
+	quantiles := []float64{0.5, 0.9, 0.99, 0.999, 1}
+	for _, lat := range lats {
+		m := healthy()
+		m.Latency = lat
+		for i, l := range limits {
+			for j, q := range quantiles {
+				strict := Rules{Lines: []Line{{Quantile: q, Limit: l}}, MaxErrorRate: 0.001}
+				v, _ := strict.Classify(m)
+				if v != Pass {
+					continue
+				}
+				for _, l2 := range limits[i:] {
+					for _, q2 := range quantiles[:j+1] {
+						loose := Rules{Lines: []Line{{Quantile: q2, Limit: l2}}, MaxErrorRate: 0.001}
+						if v2, why := loose.Classify(m); v2 != Pass {
+							t.Errorf("passes %v ≤ %v but not the looser %v ≤ %v: %q", q, l, q2, l2, why)
+						}
+					}
+				}
+			}
+		}
+	}
+}
