@@ -273,6 +273,8 @@ type engineProber struct {
 	target drivers.Target
 	ti     int
 	col    *findmax.Collector
+	// probes counts the probes run, for each one's own random streams.
+	probes uint64
 }
 
 // replicaLoader is a target that counts the ops each of its replicas
@@ -286,6 +288,11 @@ func (p *engineProber) Probe(ctx context.Context, st findmax.Stage) (*findmax.Me
 	s := p.run
 	warmup := max(st.Warmup, time.Millisecond) // a stage must have a length
 	plan := *p.plan
+	// Each probe draws its own arrivals and keys: with the plan's seed
+	// every probe at one rate, a retried stage included, would replay the
+	// same Poisson gaps, and the noise of one probe would repeat in all.
+	plan.Seed += p.probes * 0x9e3779b97f4a7c15
+	p.probes++
 	plan.Stages = []workloads.Stage{
 		{Name: st.Name + " warm-up", Duration: warmup, From: st.Rate, To: st.Rate, Arrival: workloads.Poisson},
 		{Name: st.Name, Duration: st.Measure, From: st.Rate, To: st.Rate, Arrival: workloads.Poisson},
